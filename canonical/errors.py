@@ -1,0 +1,77 @@
+"""The pipeline's exceptions and the error codes written to dead-letter records.
+
+Exceptions are grouped by what the caller does with them:
+
+- ``RecordError``: the record cannot be processed as it is. The stage writes it
+  to its dead-letter topic with ``code`` and moves on.
+- ``RetriableError``: an infrastructure fault such as Redis being unreachable.
+  The stage aborts the batch, backs off and processes the same records again.
+- ``StageStopped``: the stage cannot go on and must be restarted.
+"""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable reason written to the ``scmflow.error.code`` DLQ header."""
+
+    X12_INTERCHANGE_INVALID = "X12_INTERCHANGE_INVALID"
+    """No readable ISA header: truncated, not fixed width, or not X12 at all."""
+    X12_ENVELOPE_INVALID = "X12_ENVELOPE_INVALID"
+    """ST/SE or GS/GE envelope missing, unbalanced or unreadable."""
+    X12_UNSUPPORTED_SET = "X12_UNSUPPORTED_SET"
+    """A transaction set type this release does not normalize."""
+    X12_SEGMENT_MISSING = "X12_SEGMENT_MISSING"
+    """A segment the transaction set requires is absent."""
+    X12_ELEMENT_INVALID = "X12_ELEMENT_INVALID"
+    """An element is missing, malformed or holds a value outside its code list."""
+    X12_HIERARCHY_INVALID = "X12_HIERARCHY_INVALID"
+    """The HL tree has no shipment level, duplicate ids or a cycle."""
+    MAPPING_MISSING = "MAPPING_MISSING"
+    """A reference-data table has no entry for a source code, such as a unit of measure."""
+    RAW_HEADER_MISSING = "RAW_HEADER_MISSING"
+    """A raw record lacks a provenance header that the normalizer needs."""
+    ENVELOPE_DECODE_FAILED = "ENVELOPE_DECODE_FAILED"
+    """A canonical record is not a valid Avro envelope of a known schema."""
+    SCHEMA_VALIDATION_FAILED = "SCHEMA_VALIDATION_FAILED"
+    """A canonical event does not satisfy its model or its Avro schema."""
+    ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
+    """No fan-out route in topology.yaml matches the event."""
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    """An unexpected exception in the stage's code."""
+
+    @property
+    def retriable(self) -> bool:
+        """Whether replaying the record unchanged can succeed once a dependency recovers.
+
+        MAPPING_MISSING is retriable through replay: fix the table, replay the record.
+        """
+        return self is ErrorCode.MAPPING_MISSING
+
+
+class ScmflowError(Exception):
+    """Root of every exception the pipeline raises on purpose."""
+
+
+class RecordError(ScmflowError):
+    """A record that cannot be processed; it goes to the stage's dead-letter topic."""
+
+    def __init__(self, code: ErrorCode, message: str, field_path: str | None = None) -> None:
+        self.code = code
+        self.message = message
+        self.field_path = field_path
+        where = f" at {field_path}" if field_path else ""
+        super().__init__(f"{code}: {message}{where}")
+
+
+class RetriableError(ScmflowError):
+    """An infrastructure fault; the batch is aborted and processed again after a backoff."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        self.message = message
+        super().__init__(f"{reason}: {message}")
+
+
+class StageStopped(ScmflowError):
+    """The stage cannot continue, for example after a fatal producer error."""

@@ -1,0 +1,1 @@
+"""Stream processing: the transactional runtime and the normalize, dedupe and fan-out stages."""

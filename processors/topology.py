@@ -1,0 +1,163 @@
+"""The topology file: topics, stages and fan-out routes, loaded and validated once."""
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from canonical.errors import ScmflowError
+
+
+class TopologyError(ScmflowError):
+    """The topology file is missing, unreadable or inconsistent."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TopicSpec(_Model):
+    """A topic as `scmflow topics apply` creates it."""
+
+    name: str
+    partitions: int
+    replication_factor: int
+    config: dict[str, str]
+
+
+class Source(_Model):
+    topic: str
+    dedupe_ttl_seconds: int = Field(gt=0)
+
+
+class StageTopics(_Model):
+    inputs: list[str] = []
+    input_prefix: str | None = None
+    output_prefix: str | None = None
+    dlq: str
+
+
+class Route(_Model):
+    """A fan-out rule: events whose fields match every condition in ``when`` go to ``topic``."""
+
+    name: str
+    topic: str
+    when: dict[str, Any] = {}
+
+    def matches(self, fields: dict[str, Any]) -> bool:
+        """Return whether every condition holds for ``fields`` (a flattened event)."""
+        for path, expected in self.when.items():
+            actual = fields.get(path)
+            if isinstance(expected, list):
+                if actual not in expected:
+                    return False
+            elif actual != expected:
+                return False
+        return True
+
+
+class Defaults(_Model):
+    partitions: int = Field(default=3, gt=0)
+    replication_factor: int = Field(default=1, gt=0)
+
+
+class Override(_Model):
+    partitions: int | None = None
+    config: dict[str, str] = {}
+
+
+class Topology(_Model):
+    version: int
+    defaults: Defaults = Defaults()
+    profiles: dict[str, dict[str, str]]
+    sources: dict[str, Source]
+    entities: list[str]
+    stages: dict[str, StageTopics]
+    routes: list[Route] = []
+    overrides: dict[str, Override] = {}
+
+    @model_validator(mode="after")
+    def _check_references(self) -> "Topology":
+        for required in ("raw", "stream", "canonical", "consumer", "dlq"):
+            if required not in self.profiles:
+                raise ValueError(f"profiles: missing the {required!r} profile")
+        for stage in ("normalize", "dedupe", "fanout"):
+            if stage not in self.stages:
+                raise ValueError(f"stages: missing the {stage!r} stage")
+        raw_topics = {source.topic for source in self.sources.values()}
+        for topic in self.stages["normalize"].inputs:
+            if topic not in raw_topics:
+                raise ValueError(f"stages.normalize.inputs: {topic!r} is not a source topic")
+        names = [route.name for route in self.routes]
+        if len(names) != len(set(names)):
+            raise ValueError("routes: route names must be unique")
+        return self
+
+    # Derived topic names.
+
+    def stage(self, name: str) -> StageTopics:
+        try:
+            return self.stages[name]
+        except KeyError:
+            raise TopologyError(
+                f"unknown stage {name!r}; expected one of {', '.join(sorted(self.stages))}"
+            ) from None
+
+    def normalized_topic(self, entity: str) -> str:
+        return f"{self.stages['normalize'].output_prefix}{entity}"
+
+    def canonical_topic(self, entity: str) -> str:
+        return f"{self.stages['dedupe'].output_prefix}{entity}"
+
+    def stage_inputs(self, name: str) -> list[str]:
+        stage = self.stage(name)
+        if stage.input_prefix:
+            return [f"{stage.input_prefix}{entity}" for entity in self.entities]
+        return list(stage.inputs)
+
+    def source_of_topic(self, topic: str) -> str | None:
+        for name, source in self.sources.items():
+            if source.topic == topic:
+                return name
+        return None
+
+    def topic_specs(self) -> list[TopicSpec]:
+        """Every topic the pipeline uses, with partitions and configs after overrides."""
+        wanted: dict[str, str] = {}
+        for source in self.sources.values():
+            wanted[source.topic] = "raw"
+        for entity in self.entities:
+            wanted[self.normalized_topic(entity)] = "stream"
+            wanted[self.canonical_topic(entity)] = "canonical"
+        for route in self.routes:
+            wanted[route.topic] = "consumer"
+        for stage in self.stages.values():
+            wanted[stage.dlq] = "dlq"
+
+        specs = []
+        for name, profile in wanted.items():
+            override = self.overrides.get(name, Override())
+            specs.append(
+                TopicSpec(
+                    name=name,
+                    partitions=override.partitions or self.defaults.partitions,
+                    replication_factor=self.defaults.replication_factor,
+                    config={**self.profiles[profile], **override.config},
+                )
+            )
+        return specs
+
+
+def load_topology(path: Path) -> Topology:
+    """Load and validate a topology file; raise TopologyError naming the file and the problem."""
+    try:
+        document = yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        raise TopologyError(f"cannot read topology file {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise TopologyError(f"topology file {path} is not valid YAML: {exc}") from exc
+    try:
+        return Topology.model_validate(document)
+    except ValidationError as exc:
+        raise TopologyError(f"topology file {path} is invalid:\n{exc}") from exc

@@ -1,0 +1,1 @@
+"""scmflow command line, settings, local services and operator commands."""

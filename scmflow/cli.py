@@ -1,0 +1,200 @@
+"""The `scmflow` command line."""
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from canonical.errors import ScmflowError
+from processors.topology import Topology, load_topology
+from scmflow.logs import configure_logging
+from scmflow.settings import get_settings
+
+
+def _topology() -> Topology:
+    return load_topology(get_settings().topology_file)
+
+
+def _cmd_topics_apply(args: argparse.Namespace) -> int:
+    from scmflow.topics import apply_topics
+
+    settings = get_settings()
+    report = apply_topics(_topology(), settings.bootstrap_servers)
+    for name in report.created:
+        print(f"created   {name}")
+    for name, differences in sorted(report.drifted.items()):
+        print(f"differs   {name}: {'; '.join(differences)}")
+    print(
+        f"{len(report.created)} created, {len(report.unchanged)} up to date, "
+        f"{len(report.drifted)} differ from {settings.topology_file.name}"
+    )
+    return 1 if report.drifted else 0
+
+
+def _cmd_ingest_x12(args: argparse.Namespace) -> int:
+    from adapters.publish import RawPublisher
+    from adapters.x12 import split_interchanges
+    from adapters.raw import H_SPLIT_ERROR_CODE
+
+    settings = get_settings()
+    topic = args.topic or _topology().sources["x12"].topic
+    payloads = []
+    for name in args.files:
+        try:
+            payloads.append((Path(name), Path(name).read_bytes()))
+        except OSError as exc:
+            print(f"error: cannot read {name}: {exc.strerror}", file=sys.stderr)
+            return 2
+    publisher = RawPublisher(settings.bootstrap_servers)
+    failed = False
+    for path, data in payloads:
+        documents = split_interchanges(data, filename=path.name)
+        report = publisher.publish(topic, documents)
+        unsplit = sum(1 for document in documents if H_SPLIT_ERROR_CODE in document.headers)
+        print(
+            f"{path}: {report.delivered} of {len(documents)} records published to {topic}"
+            + (f" ({unsplit} could not be split and will be dead-lettered)" if unsplit else "")
+        )
+        for failure in report.failed:
+            print(f"error: {path}: {failure}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from scmflow.worker import STAGES, Workers, build_runner
+
+    settings = get_settings()
+    topology = _topology()
+    stages = STAGES if args.stage == "all" else (args.stage,)
+    workers = Workers(
+        build_runner(
+            stage,
+            topology,
+            bootstrap_servers=settings.bootstrap_servers,
+            redis_url=settings.redis,
+            slot=args.slot,
+        )
+        for stage in stages
+    )
+
+    def request_stop(signum: int, frame: object) -> None:
+        workers.stop_event.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    workers.start()
+    while workers.alive() and not workers.stop_event.is_set():
+        workers.stop_event.wait(0.5)
+    workers.stop()
+    return 1 if workers.failures else 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from scmflow import services
+    from scmflow.demo import SAMPLES_DIR, run_demo
+
+    settings = get_settings()
+    services.up()
+    files = [Path(name) for name in args.files] or sorted(SAMPLES_DIR.glob("*.edi"))
+    return run_demo(
+        files,
+        _topology(),
+        bootstrap_servers=settings.bootstrap_servers,
+        redis_url=settings.redis,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from scmflow.preview import add_normalize_parser
+    from scmflow.services import add_dev_parser
+
+    parser = argparse.ArgumentParser(
+        prog="scmflow",
+        description="Streaming event processor for supply-chain integrations on Kafka.",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        help="log level of the stages and services: DEBUG, INFO, WARNING or ERROR (default INFO)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    add_dev_parser(commands)
+
+    topics = commands.add_parser("topics", help="manage the topics listed in topology.yaml")
+    topics_commands = topics.add_subparsers(dest="topics_command", metavar="ACTION", required=True)
+    apply = topics_commands.add_parser(
+        "apply",
+        help="create missing topics and report existing ones whose settings differ",
+        description="Create every missing topic of topology.yaml. Existing topics are not "
+        "changed; differences in partitions or configs are reported and the exit status is 1.",
+    )
+    apply.set_defaults(handler=_cmd_topics_apply)
+
+    ingest = commands.add_parser("ingest", help="publish partner files to a raw topic")
+    ingest_commands = ingest.add_subparsers(dest="ingest_format", metavar="FORMAT", required=True)
+    x12 = ingest_commands.add_parser(
+        "x12",
+        help="split X12 interchanges into transaction sets and publish each one unchanged",
+        description="Split each file into transaction sets and publish every set unchanged to "
+        "the raw X12 topic, with provenance headers. Input that cannot be split is published "
+        "whole, so the normalize stage dead-letters it with a code.",
+    )
+    x12.add_argument("files", nargs="+", metavar="FILE", help="X12 file to publish")
+    x12.add_argument("--topic", help="raw topic to publish to (default: from topology.yaml)")
+    x12.set_defaults(handler=_cmd_ingest_x12)
+
+    run = commands.add_parser(
+        "run",
+        help="run pipeline stages until interrupted",
+        description="Run one stage, or all of them in threads of one process, until SIGINT "
+        "or SIGTERM. Each batch commits outputs, dead letters and input offsets in one "
+        "Kafka transaction.",
+    )
+    run.add_argument(
+        "--stage",
+        choices=["all", "normalize", "dedupe", "fanout"],
+        default="all",
+        help="stage to run (default: all)",
+    )
+    run.add_argument(
+        "--slot",
+        type=int,
+        default=0,
+        help="worker slot number, unique per worker of a stage; sets the transactional id",
+    )
+    run.set_defaults(handler=_cmd_run)
+
+    add_normalize_parser(commands)
+
+    demo = commands.add_parser(
+        "demo",
+        help="run the whole pipeline on sample files and print a summary (make run)",
+        description="Start the local services, apply the topics, run every stage, ingest the "
+        "files (default: the bundled X12 ship notices), wait until the pipeline has drained "
+        "and print the records per topic, dead letters by code and duplicates dropped.",
+    )
+    demo.add_argument("files", nargs="*", metavar="FILE", help="X12 files to ingest")
+    demo.set_defaults(handler=_cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        configure_logging(args.log_level)
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        return args.handler(args)
+    except ScmflowError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

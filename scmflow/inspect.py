@@ -1,0 +1,81 @@
+"""Read-only views of topics and consumer groups: end offsets, lag and committed records."""
+
+import time
+import uuid
+from collections.abc import Iterator
+
+from confluent_kafka import OFFSET_INVALID, Consumer, Message, TopicPartition
+
+_TIMEOUT_S = 10.0
+
+
+def _reader(bootstrap_servers: str, group_id: str | None = None) -> Consumer:
+    return Consumer(
+        {
+            "bootstrap.servers": bootstrap_servers,
+            "group.id": group_id or f"scmflow-inspect-{uuid.uuid4().hex[:12]}",
+            "isolation.level": "read_committed",
+            "enable.auto.commit": False,
+            "enable.partition.eof": False,
+        }
+    )
+
+
+def end_offsets(bootstrap_servers: str, topics: list[str]) -> dict[tuple[str, int], int]:
+    """Return the last stable offset of every partition of ``topics``."""
+    consumer = _reader(bootstrap_servers)
+    try:
+        metadata = consumer.list_topics(timeout=_TIMEOUT_S)
+        offsets = {}
+        for topic in topics:
+            for partition in metadata.topics[topic].partitions:
+                _, high = consumer.get_watermark_offsets(
+                    TopicPartition(topic, partition), timeout=_TIMEOUT_S
+                )
+                offsets[(topic, partition)] = high
+        return offsets
+    finally:
+        consumer.close()
+
+
+def group_lag(bootstrap_servers: str, group_id: str, topics: list[str]) -> dict[tuple[str, int], int]:
+    """Return records between the group's committed offset and the end, per partition."""
+    ends = end_offsets(bootstrap_servers, topics)
+    consumer = _reader(bootstrap_servers, group_id)
+    try:
+        committed = consumer.committed(
+            [TopicPartition(topic, partition) for topic, partition in ends], timeout=_TIMEOUT_S
+        )
+    finally:
+        consumer.close()
+    lag = {}
+    for partition in committed:
+        end = ends[(partition.topic, partition.partition)]
+        start = 0 if partition.offset == OFFSET_INVALID or partition.offset < 0 else partition.offset
+        lag[(partition.topic, partition.partition)] = max(0, end - start)
+    return lag
+
+
+def read_committed(
+    bootstrap_servers: str, start: dict[tuple[str, int], int], timeout_s: float = 30.0
+) -> Iterator[Message]:
+    """Yield the committed records from ``start`` offsets to the current end of each partition."""
+    ends = end_offsets(bootstrap_servers, sorted({topic for topic, _ in start}))
+    todo = {tp: ends[tp] for tp, offset in start.items() if ends.get(tp, 0) > offset}
+    if not todo:
+        return
+    consumer = _reader(bootstrap_servers)
+    try:
+        consumer.assign([TopicPartition(t, p, start[(t, p)]) for t, p in todo])
+        deadline = time.monotonic() + timeout_s
+        while todo and time.monotonic() < deadline:
+            for message in consumer.consume(500, 0.5):
+                if message.error():
+                    continue
+                yield message
+            positions = consumer.position([TopicPartition(t, p) for t, p in todo])
+            for position in positions:
+                if position.offset >= todo[(position.topic, position.partition)]:
+                    del todo[(position.topic, position.partition)]
+    finally:
+        consumer.close()
