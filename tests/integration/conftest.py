@@ -18,7 +18,6 @@ from scmflow.worker import STAGES, Workers, build_runner
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "x12"
-SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
 
 
 def isolated_topology(prefix: str, **changes) -> Topology:

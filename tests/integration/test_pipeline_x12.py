@@ -8,8 +8,7 @@ from canonical.avro import decode
 from canonical.headers import H_IDEMPOTENCY_KEY
 from processors.runtime.dlq import decode_headers
 
-from .conftest import SHARED_SAMPLES
-from .x12_fixtures import ship_notice
+from x12_fixtures import SHARED_SAMPLES, ship_notice
 
 pytestmark = pytest.mark.integration
 

@@ -1,5 +1,9 @@
 """Small X12 856 ship notices written for the integration tests."""
 
+from pathlib import Path
+
+SHARED_SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+
 
 def isa(control: str, sender: str = "ACMEWHSE", receiver: str = "RETAILCO") -> str:
     return (
