@@ -41,7 +41,7 @@ topics: up
 	$(BIN)/scmflow topics apply
 
 run: $(STAMP)
-	$(BIN)/scmflow --log-level WARNING demo $(FILES)
+	$(BIN)/scmflow --log-level ERROR demo $(FILES)
 
 test: $(STAMP)
 	$(BIN)/scmflow dev up

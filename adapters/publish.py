@@ -1,5 +1,6 @@
 """Publish raw documents to a raw topic and wait until Kafka has acknowledged each one."""
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ class RawPublisher:
             "linger.ms": 5,
             "partitioner": "murmur2_random",
             "message.timeout.ms": 30000,
+            "logger": logging.getLogger("scmflow.librdkafka"),
         }
         conf.update(overrides)
         self._producer = Producer(conf)

@@ -4,9 +4,22 @@ import time
 import uuid
 from collections.abc import Iterator
 
-from confluent_kafka import OFFSET_INVALID, Consumer, Message, TopicPartition
+from confluent_kafka import (
+    OFFSET_INVALID,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    TopicPartition,
+)
 
 _TIMEOUT_S = 10.0
+_LEADER_ELECTION_CODES = {
+    KafkaError.NOT_LEADER_FOR_PARTITION,
+    KafkaError.LEADER_NOT_AVAILABLE,
+    KafkaError.UNKNOWN_TOPIC_OR_PART,
+    KafkaError._UNKNOWN_PARTITION,
+}
 
 
 def _reader(bootstrap_servers: str, group_id: str | None = None) -> Consumer:
@@ -29,13 +42,25 @@ def end_offsets(bootstrap_servers: str, topics: list[str]) -> dict[tuple[str, in
         offsets = {}
         for topic in topics:
             for partition in metadata.topics[topic].partitions:
-                _, high = consumer.get_watermark_offsets(
-                    TopicPartition(topic, partition), timeout=_TIMEOUT_S
+                offsets[(topic, partition)] = _high_watermark(
+                    consumer, TopicPartition(topic, partition)
                 )
-                offsets[(topic, partition)] = high
         return offsets
     finally:
         consumer.close()
+
+
+def _high_watermark(consumer: Consumer, partition: TopicPartition) -> int:
+    """Return the partition's end offset, waiting out a leader election on a new topic."""
+    deadline = time.monotonic() + _TIMEOUT_S
+    while True:
+        try:
+            _, high = consumer.get_watermark_offsets(partition, timeout=_TIMEOUT_S)
+            return high
+        except KafkaException as exc:
+            if exc.args[0].code() not in _LEADER_ELECTION_CODES or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def group_lag(bootstrap_servers: str, group_id: str, topics: list[str]) -> dict[tuple[str, int], int]:

@@ -18,6 +18,13 @@ def configure_logging(level: str = "INFO", *, json: bool | None = None) -> None:
         if json
         else structlog.dev.ConsoleRenderer(colors=False)
     )
+    # Standard-library loggers (librdkafka's lines, third-party libraries) share the level.
+    logging.basicConfig(
+        level=numeric_level,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

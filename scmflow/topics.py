@@ -1,5 +1,6 @@
 """`scmflow topics apply`: create the topics of topology.yaml and report drift."""
 
+import time
 from dataclasses import dataclass, field
 
 from confluent_kafka import KafkaException
@@ -52,6 +53,9 @@ def apply_topics(topology: Topology, bootstrap_servers: str) -> ApplyReport:
                     raise
                 report.unchanged.append(name)
 
+    if report.created:
+        _wait_for_leaders(admin, report.created)
+
     existing = [spec for name, spec in specs.items() if name in metadata.topics]
     configs = _describe_configs(admin, [spec.name for spec in existing])
     for spec in existing:
@@ -63,6 +67,23 @@ def apply_topics(topology: Topology, bootstrap_servers: str) -> ApplyReport:
     report.created.sort()
     report.unchanged.sort()
     return report
+
+
+def _wait_for_leaders(admin: AdminClient, names: list[str]) -> None:
+    """Wait until every partition of the new topics has a leader, so producers can write."""
+    deadline = time.monotonic() + _TIMEOUT_S
+    while time.monotonic() < deadline:
+        topics = admin.list_topics(timeout=_TIMEOUT_S).topics
+        ready = all(
+            name in topics
+            and topics[name].error is None
+            and all(p.leader >= 0 for p in topics[name].partitions.values())
+            for name in names
+        )
+        if ready:
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"new topics have no partition leaders after {_TIMEOUT_S:.0f} s")
 
 
 def _describe_configs(admin: AdminClient, names: list[str]) -> dict[str, dict[str, str]]:

@@ -13,6 +13,7 @@ error recreates the producer. A commit whose outcome is unknown is retried,
 never aborted.
 """
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -37,6 +38,10 @@ from processors.runtime.batch import BatchResult, Output, StageLogic
 from processors.runtime.dlq import dead_letter_output
 
 log = structlog.get_logger("scmflow.runtime")
+
+# librdkafka's own log lines go through the standard logging module, so the
+# process decides their level and format instead of librdkafka printing to stderr.
+CLIENT_LOGGER = logging.getLogger("scmflow.librdkafka")
 
 _TRANSACTION_TIMEOUT_S = 30.0
 
@@ -106,6 +111,7 @@ class StageRunner:
             "enable.auto.offset.store": False,
             "auto.offset.reset": "earliest",
             "enable.partition.eof": False,
+            "logger": CLIENT_LOGGER,
         }
         conf.update(self.config.consumer_overrides)
         return Consumer(conf)
@@ -120,6 +126,7 @@ class StageRunner:
             # Streams and Connect consumers can co-partition with scmflow topics.
             "partitioner": "murmur2_random",
             "transaction.timeout.ms": 60000,
+            "logger": CLIENT_LOGGER,
         }
         conf.update(self.config.producer_overrides)
         producer = Producer(conf)
