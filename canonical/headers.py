@@ -12,6 +12,8 @@ H_IDEMPOTENCY_KEY = "scmflow.idempotency_key"
 H_ENTITY_TYPE = "scmflow.entity_type"
 H_ENTITY_ID = "scmflow.entity_id"
 H_SOURCE = "scmflow.source"
+H_INGESTED_AT = "scmflow.ingested_at"
+H_CORRELATION_ID = "scmflow.correlation_id"
 CONTENT_TYPE = "application/avro"
 
 
@@ -30,5 +32,7 @@ def event_headers(event: CanonicalEvent, source: str) -> list[tuple[str, bytes]]
         H_ENTITY_TYPE: envelope.entity_type,
         H_ENTITY_ID: envelope.entity_id,
         H_SOURCE: source,
+        H_INGESTED_AT: envelope.ingested_at.isoformat(),
+        H_CORRELATION_ID: envelope.correlation_id,
     }
     return [(name, value.encode("utf-8")) for name, value in values.items()]

@@ -62,6 +62,7 @@ def _cmd_ingest_x12(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from scmflow.observability import StatusEndpoints, serve
     from scmflow.worker import STAGES, Workers, build_runner
 
     settings = get_settings()
@@ -83,10 +84,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    server = None
+    if args.metrics_port:
+        endpoints = StatusEndpoints(
+            workers,
+            bootstrap_servers=settings.bootstrap_servers,
+            redis_url=settings.redis if "dedupe" in stages else None,
+            stall_timeout_s=args.stall_timeout,
+        )
+        server = serve(endpoints, args.metrics_host, args.metrics_port)
     workers.start()
     while workers.alive() and not workers.stop_event.is_set():
         workers.stop_event.wait(0.5)
     workers.stop()
+    if server is not None:
+        server.shutdown()
     return 1 if workers.failures else 0
 
 
@@ -102,6 +114,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         _topology(),
         bootstrap_servers=settings.bootstrap_servers,
         redis_url=settings.redis,
+    )
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from scmflow.status import run_status
+
+    settings = get_settings()
+    return run_status(
+        _topology(),
+        bootstrap_servers=settings.bootstrap_servers,
+        redis_url=settings.redis,
+        window_s=args.window,
+        out=sys.stdout,
     )
 
 
@@ -164,9 +189,44 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="worker slot number, unique per worker of a stage; sets the transactional id",
     )
+    run.add_argument(
+        "--metrics-port",
+        type=int,
+        default=9464,
+        help="TCP port of the /metrics, /healthz and /readyz endpoints; 0 disables them "
+        "(default: 9464)",
+    )
+    run.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        help="address the endpoints listen on (default: 127.0.0.1)",
+    )
+    run.add_argument(
+        "--stall-timeout",
+        type=float,
+        default=30.0,
+        help="seconds without progress, while records wait, after which /healthz "
+        "reports the stage unhealthy (default: 30)",
+    )
     run.set_defaults(handler=_cmd_run)
 
     add_normalize_parser(commands)
+
+    status = commands.add_parser(
+        "status",
+        help="show lag, throughput and dead letters of every stage",
+        description="Show whether the broker and Redis can be reached and, per stage, the lag "
+        "of each input partition, committed records per second over a short window, and the "
+        "dead-letter topic's records by error code. Exit status 1 when the broker or Redis "
+        "cannot be reached.",
+    )
+    status.add_argument(
+        "--window",
+        type=float,
+        default=2.0,
+        help="seconds over which throughput is measured (default: 2)",
+    )
+    status.set_defaults(handler=_cmd_status)
 
     demo = commands.add_parser(
         "demo",

@@ -41,6 +41,8 @@ def end_offsets(bootstrap_servers: str, topics: list[str]) -> dict[tuple[str, in
         metadata = consumer.list_topics(timeout=_TIMEOUT_S)
         offsets = {}
         for topic in topics:
+            if topic not in metadata.topics:
+                continue
             for partition in metadata.topics[topic].partitions:
                 offsets[(topic, partition)] = _high_watermark(
                     consumer, TopicPartition(topic, partition)

@@ -2,8 +2,51 @@
 
 import logging
 import sys
+import threading
+import time
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
+
+# Fields that identify a repeat: the same event for the same cause.
+_REPEAT_FIELDS = ("event", "level", "stage", "code", "reason", "error")
+
+
+class RepeatLimiter:
+    """A structlog processor that lets through at most ``limit`` identical lines per window.
+
+    Lines are identical when their event, level, stage, code, reason and error
+    match. The first line after a window with suppressed repeats carries
+    ``repeats_suppressed=N``, so the count is never lost.
+    """
+
+    def __init__(self, limit: int = 10, window_s: float = 60.0) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._lock = threading.Lock()
+        self._windows: dict[tuple, list[float | int]] = {}
+
+    def __call__(
+        self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        key = tuple(str(event_dict.get(name, "")) for name in _REPEAT_FIELDS)
+        now = time.monotonic()
+        with self._lock:
+            window = self._windows.get(key)
+            if window is None or now - window[0] >= self.window_s:
+                suppressed = int(window[2]) if window else 0
+                self._windows[key] = [now, 1, 0]
+                if len(self._windows) > 10000:
+                    self._windows.clear()
+                if suppressed:
+                    event_dict["repeats_suppressed"] = suppressed
+                return event_dict
+            window[1] += 1
+            if window[1] > self.limit:
+                window[2] += 1
+                raise structlog.DropEvent
+        return event_dict
 
 
 def configure_logging(level: str = "INFO", *, json: bool | None = None) -> None:
@@ -29,6 +72,7 @@ def configure_logging(level: str = "INFO", *, json: bool | None = None) -> None:
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
+            RepeatLimiter(),
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
             renderer,

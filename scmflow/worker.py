@@ -7,6 +7,7 @@ import redis
 import structlog
 
 from processors.runtime import StageRunner
+from processors.runtime.failpoints import Failpoints
 from processors.runtime.loop import RunnerConfig
 from processors.stages.dedupe import KEY_PREFIX, DedupeLogic
 from processors.stages.fanout import FanoutLogic
@@ -27,6 +28,7 @@ def build_runner(
     slot: int = 0,
     group_prefix: str = "scmflow",
     dedupe_key_prefix: str = KEY_PREFIX,
+    failpoints: Failpoints | None = None,
 ) -> StageRunner:
     """Create the runner for one stage with its logic, topics and transactional id."""
     if stage == "normalize":
@@ -46,7 +48,7 @@ def build_runner(
         slot=slot,
         group_prefix=group_prefix,
     )
-    return StageRunner(logic, config)
+    return StageRunner(logic, config, failpoints or Failpoints.from_env())
 
 
 class Workers:

@@ -6,18 +6,15 @@ metadata, and commits. Outputs, dead letters and input progress become visible
 together or not at all, so a crash or an abort replays the batch from the last
 committed offsets and read_committed consumers never see a partial batch.
 
-Error handling follows librdkafka's transactional producer classes: a
-retriable error repeats the same call, an abortable error aborts the
-transaction and rewinds the consumer to the committed offsets, and a fatal
-error recreates the producer. A commit whose outcome is unknown is retried,
-never aborted.
+After an abort the consumer is rewound to the committed offsets. A
+RetriableError from the stage (Redis unreachable) pauses the assigned
+partitions for a capped, jittered backoff and then processes the same records
+again; no record is dead-lettered because of it.
 """
 
-import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import structlog
@@ -25,25 +22,28 @@ from confluent_kafka import (
     OFFSET_BEGINNING,
     OFFSET_INVALID,
     Consumer,
-    KafkaError,
-    KafkaException,
     Message,
-    Producer,
     TopicPartition,
 )
 
-from canonical.errors import RetriableError, StageStopped
+from canonical.errors import ErrorCode, RetriableError, StageStopped
+from processors.runtime import metrics
 from processors.runtime.backoff import full_jitter_delay
-from processors.runtime.batch import BatchResult, Output, StageLogic
+from processors.runtime.batch import BatchResult, StageLogic
 from processors.runtime.dlq import dead_letter_output
+from processors.runtime.failpoints import Failpoint, Failpoints
+from processors.runtime.health import Heartbeat
+from processors.runtime.transactions import (
+    CALL_TIMEOUT_S,
+    CLIENT_LOGGER,
+    TransactionAborted,
+    TransactionalProducer,
+)
 
 log = structlog.get_logger("scmflow.runtime")
 
-# librdkafka's own log lines go through the standard logging module, so the
-# process decides their level and format instead of librdkafka printing to stderr.
-CLIENT_LOGGER = logging.getLogger("scmflow.librdkafka")
-
-_TRANSACTION_TIMEOUT_S = 30.0
+_LAG_REFRESH_S = 5.0
+_SCHEMA_CODES = {ErrorCode.SCHEMA_VALIDATION_FAILED, ErrorCode.ENVELOPE_DECODE_FAILED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,22 +83,29 @@ class StageStats:
     batches: int = 0
     aborts: int = 0
     retries: Counter = field(default_factory=Counter)
-    last_commit_monotonic: float = 0.0
 
 
 class StageRunner:
     """Runs one stage's logic in a transactional consume-transform-produce loop."""
 
-    def __init__(self, logic: StageLogic, config: RunnerConfig) -> None:
+    def __init__(
+        self,
+        logic: StageLogic,
+        config: RunnerConfig,
+        failpoints: Failpoints | None = None,
+    ) -> None:
         self.logic = logic
         self.config = config
+        self.failpoints = failpoints or Failpoints()
         self.stats = StageStats()
+        self.heartbeat = Heartbeat()
+        self.assigned = threading.Event()
         self._log = log.bind(stage=config.stage, transactional_id=config.transactional_id)
         self._consumer: Consumer | None = None
-        self._producer: Producer | None = None
+        self._producer: TransactionalProducer | None = None
         self._pending: list[Message] = []
         self._consecutive_failures = 0
-        self.assigned = threading.Event()
+        self._lag_refreshed = 0.0
 
     # Client setup.
 
@@ -116,7 +123,7 @@ class StageRunner:
         conf.update(self.config.consumer_overrides)
         return Consumer(conf)
 
-    def _new_producer(self) -> Producer:
+    def _new_producer(self) -> TransactionalProducer:
         conf: dict[str, object] = {
             "bootstrap.servers": self.config.bootstrap_servers,
             "transactional.id": self.config.transactional_id,
@@ -126,18 +133,9 @@ class StageRunner:
             # Streams and Connect consumers can co-partition with scmflow topics.
             "partitioner": "murmur2_random",
             "transaction.timeout.ms": 60000,
-            "logger": CLIENT_LOGGER,
         }
         conf.update(self.config.producer_overrides)
-        producer = Producer(conf)
-        producer.init_transactions(_TRANSACTION_TIMEOUT_S)
-        return producer
-
-    def _recreate_producer(self) -> None:
-        self._log.warning("producer_recreated")
-        if self._producer is not None:
-            self._producer.flush(1.0)
-        self._producer = self._new_producer()
+        return TransactionalProducer(conf, stage=self.config.stage, heartbeat=self.heartbeat)
 
     # Rebalance callbacks. No transaction is open while consume() runs, because
     # the runner commits or aborts each batch before it polls again, so the
@@ -150,21 +148,25 @@ class StageRunner:
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         revoked = {(p.topic, p.partition) for p in partitions}
         before = len(self._pending)
-        self._pending = [
-            m for m in self._pending if (m.topic(), m.partition()) not in revoked
-        ]
+        self._pending = [m for m in self._pending if (m.topic(), m.partition()) not in revoked]
         self._log.info(
             "partitions_revoked",
             partitions=_describe(partitions),
             pending_dropped=before - len(self._pending),
         )
-        if not consumer.assignment() or len(revoked) == len(consumer.assignment()):
+        for p in partitions:
+            try:
+                metrics.CONSUMER_LAG.remove(self.config.stage, p.topic, str(p.partition))
+            except KeyError:
+                pass
+        if len(revoked) >= len(consumer.assignment()):
             self.assigned.clear()
 
     # The loop.
 
     def run(self, stop: threading.Event) -> None:
         """Process batches until ``stop`` is set; raise StageStopped on an unrecoverable error."""
+        structlog.contextvars.bind_contextvars(stage=self.config.stage)
         self._producer = self._new_producer()
         self._consumer = self._new_consumer()
         self._consumer.subscribe(
@@ -173,9 +175,11 @@ class StageRunner:
         self._log.info("stage_started", topics=self.config.input_topics)
         try:
             while not stop.is_set():
+                self.heartbeat.beat()
                 batch = self._collect_batch(stop)
                 if batch:
-                    self._process_with_retries(batch, stop)
+                    self._process_once(batch, stop)
+                self._refresh_lag()
         finally:
             self._consumer.close()
             self._log.info(
@@ -204,13 +208,14 @@ class StageRunner:
                     self._log.warning("consumer_error", error=str(error))
         return self._pending
 
-    def _process_with_retries(self, batch: list[Message], stop: threading.Event) -> None:
-        """Process a batch once; after a retriable fault or an abort, rewind so it is fetched again."""
+    def _process_once(self, batch: list[Message], stop: threading.Event) -> None:
+        """Process a batch; after a retriable fault or an abort, rewind so it is fetched again."""
         try:
             self._process_batch(batch)
             self._consecutive_failures = 0
         except RetriableError as exc:
             self.stats.retries[exc.reason] += 1
+            metrics.RETRIES.labels(self.config.stage, exc.reason).inc()
             delay = full_jitter_delay(self._consecutive_failures)
             self._consecutive_failures += 1
             self._log.warning(
@@ -220,25 +225,57 @@ class StageRunner:
                 attempt=self._consecutive_failures,
                 delay_s=round(delay, 3),
             )
-            self._rewind()
-            stop.wait(delay)
-        except _Aborted as exc:
+            self._pause_for(delay, exc.reason, stop)
+        except TransactionAborted as exc:
             self.stats.aborts += 1
+            metrics.TRANSACTION_ABORTS.labels(self.config.stage).inc()
             self._consecutive_failures += 1
-            self._log.warning("transaction_aborted", error=str(exc.__cause__ or exc))
+            self._log.warning("transaction_aborted", error=str(exc))
             self._rewind()
             stop.wait(full_jitter_delay(self._consecutive_failures))
+
+    def _pause_for(self, delay_s: float, reason: str, stop: threading.Event) -> None:
+        """Pause every assigned partition for ``delay_s`` while still polling the group.
+
+        Polling keeps the consumer in its group (max.poll.interval.ms) and lets
+        rebalance callbacks run; paused partitions return no records.
+        """
+        assert self._consumer is not None
+        assignment = self._consumer.assignment()
+        redis_outage = reason.startswith("redis")
+        if redis_outage:
+            metrics.REDIS_PAUSED.labels(self.config.stage).set(1)
+            metrics.REDIS_PAUSES.labels(self.config.stage).inc()
+        self.heartbeat.paused_reason = f"paused: {reason}"
+        self._log.warning("partitions_paused", reason=reason, delay_s=round(delay_s, 3))
+        self._consumer.pause(assignment)
+        deadline = time.monotonic() + delay_s
+        try:
+            while not stop.is_set() and time.monotonic() < deadline:
+                self.heartbeat.beat()
+                for message in self._consumer.consume(1, min(0.5, deadline - time.monotonic())):
+                    # A partition assigned during the pause is not paused; its
+                    # record is fetched again after the rewind below.
+                    del message
+        finally:
+            self._consumer.resume(self._consumer.assignment())
+            self._rewind()
+            self.heartbeat.paused_reason = None
+            if redis_outage:
+                metrics.REDIS_PAUSED.labels(self.config.stage).set(0)
+            self._log.info("partitions_resumed", reason=reason)
 
     def _process_batch(self, batch: list[Message]) -> None:
         assert self._producer is not None and self._consumer is not None
         started = time.monotonic()
+        stage = self.config.stage
         result = self.logic.process_batch(batch)
-        outputs = list(result.outputs)
+        dead_outputs = []
         for dead in result.dead_letters:
-            outputs.append(
+            dead_outputs.append(
                 dead_letter_output(
                     dead,
-                    stage=self.config.stage,
+                    stage=stage,
                     dlq_topic=self.config.dlq_topic,
                     consumer_group=self.config.group_id,
                 )
@@ -254,29 +291,22 @@ class StageRunner:
             )
 
         offsets = _next_offsets(self._consumer, batch)
-        self._transactional(self._producer.begin_transaction)
-        try:
-            for output in outputs:
-                self._produce(output)
-            self._transactional(
-                lambda: self._producer.send_offsets_to_transaction(
-                    offsets, self._consumer.consumer_group_metadata(), _TRANSACTION_TIMEOUT_S
-                )
-            )
-        except _Aborted:
-            self._abort()
-            raise
-        self._commit()
-        self.logic.on_committed(result)
-
-        self.stats.consumed += len(batch)
-        self.stats.batches += 1
-        self.stats.duplicates += result.duplicates
+        self._producer.begin()
+        self.failpoints.hit(Failpoint.BEFORE_PRODUCE)
         for output in result.outputs:
-            self.stats.produced[output.topic] += 1
-        for dead in result.dead_letters:
-            self.stats.dead_lettered[dead.code.value] += 1
-        self.stats.last_commit_monotonic = time.monotonic()
+            self._producer.produce(output)
+        for output in dead_outputs:
+            self._producer.produce(output)
+        self.failpoints.hit(Failpoint.AFTER_PRODUCE)
+        self._producer.send_offsets(offsets, self._consumer.consumer_group_metadata())
+        self.failpoints.hit(Failpoint.AFTER_SEND_OFFSETS)
+        self.failpoints.hit(Failpoint.BEFORE_COMMIT)
+        self._producer.commit()
+        self.heartbeat.committed()
+        self.failpoints.hit(Failpoint.AFTER_COMMIT)
+        self.logic.on_committed(result)
+        self.failpoints.hit(Failpoint.AFTER_POST_COMMIT)
+        self._record_committed(batch, result)
         self._log.info(
             "batch_committed",
             records=len(batch),
@@ -286,64 +316,46 @@ class StageRunner:
             duration_ms=round((time.monotonic() - started) * 1000, 1),
         )
 
-    def _produce(self, output: Output) -> None:
-        assert self._producer is not None
-        while True:
-            try:
-                self._producer.produce(
-                    output.topic, value=output.value, key=output.key, headers=output.headers
-                )
-                return
-            except BufferError:
-                self._producer.poll(0.05)
+    def _record_committed(self, batch: list[Message], result: BatchResult) -> None:
+        stage = self.config.stage
+        self.stats.consumed += len(batch)
+        self.stats.batches += 1
+        self.stats.duplicates += result.duplicates
+        for topic, count in Counter(m.topic() for m in batch).items():
+            metrics.RECORDS_CONSUMED.labels(stage, topic).inc(count)
+        for topic, count in Counter(o.topic for o in result.outputs).items():
+            self.stats.produced[topic] += count
+            metrics.RECORDS_PRODUCED.labels(stage, topic).inc(count)
+        for dead in result.dead_letters:
+            self.stats.dead_lettered[dead.code.value] += 1
+            metrics.DLQ_RECORDS.labels(stage, dead.code.value).inc()
+            if dead.code in _SCHEMA_CODES:
+                metrics.SCHEMA_VALIDATION_FAILURES.labels(stage).inc()
+        if result.duplicates:
+            metrics.DUPLICATES_DROPPED.labels(stage).inc(result.duplicates)
+        metrics.LAST_COMMIT.labels(stage).set_to_current_time()
 
-    def _transactional(self, call: Callable[[], object]) -> None:
-        """Run a transactional call: repeat it while retriable, raise _Aborted when abortable."""
-        attempt = 0
-        while True:
-            try:
-                call()
-                return
-            except KafkaException as exc:
-                error: KafkaError = exc.args[0]
-                if error.retriable():
-                    attempt += 1
-                    self.stats.retries["kafka_retriable"] += 1
-                    time.sleep(full_jitter_delay(attempt, cap_s=2.0))
-                    continue
-                if error.txn_requires_abort():
-                    raise _Aborted() from exc
-                self._recreate_producer()
-                raise _Aborted() from exc
-
-    def _commit(self) -> None:
-        assert self._producer is not None
-        attempt = 0
-        while True:
-            try:
-                self._producer.commit_transaction(_TRANSACTION_TIMEOUT_S)
-                return
-            except KafkaException as exc:
-                error: KafkaError = exc.args[0]
-                if error.retriable():
-                    # The outcome is unknown: committing again is safe, aborting is not.
-                    attempt += 1
-                    self.stats.retries["commit_retriable"] += 1
-                    time.sleep(full_jitter_delay(attempt, cap_s=2.0))
-                    continue
-                if error.txn_requires_abort():
-                    self._abort()
-                    raise _Aborted() from exc
-                self._recreate_producer()
-                raise _Aborted() from exc
-
-    def _abort(self) -> None:
-        assert self._producer is not None
-        try:
-            self._producer.abort_transaction(_TRANSACTION_TIMEOUT_S)
-        except KafkaException as exc:
-            self._log.warning("abort_failed", error=str(exc))
-            self._recreate_producer()
+    def _refresh_lag(self) -> None:
+        """Update the lag gauges from the consumer's cached watermarks, every few seconds."""
+        now = time.monotonic()
+        if now - self._lag_refreshed < _LAG_REFRESH_S or self._consumer is None:
+            return
+        self._lag_refreshed = now
+        total = 0
+        assignment = self._consumer.assignment()
+        if not assignment:
+            self.heartbeat.lag = 0
+            return
+        for position in self._consumer.position(assignment):
+            _, high = self._consumer.get_watermark_offsets(position, cached=True)
+            if high < 0:
+                continue
+            lag = high if position.offset < 0 else max(0, high - position.offset)
+            total += lag
+            metrics.CONSUMER_LAG.labels(
+                self.config.stage, position.topic, str(position.partition)
+            ).set(lag)
+        self.heartbeat.lag = total
 
     def _rewind(self) -> None:
         """Seek every assigned partition back to its committed offset."""
@@ -351,15 +363,11 @@ class StageRunner:
         assignment = self._consumer.assignment()
         if not assignment:
             return
-        committed = self._consumer.committed(assignment, timeout=_TRANSACTION_TIMEOUT_S)
+        committed = self._consumer.committed(assignment, timeout=CALL_TIMEOUT_S)
         for partition in committed:
             if partition.offset == OFFSET_INVALID or partition.offset < 0:
                 partition.offset = OFFSET_BEGINNING
             self._consumer.seek(partition)
-
-
-class _Aborted(Exception):
-    """The current transaction was aborted; the batch is replayed from committed offsets."""
 
 
 def _next_offsets(consumer: Consumer, batch: list[Message]) -> list[TopicPartition]:

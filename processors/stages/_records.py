@@ -11,6 +11,11 @@ from processors.runtime.batch import DeadLetter, Output
 log = structlog.get_logger("scmflow.stages")
 
 
+def _header_text(headers: dict[str, bytes | None], name: str) -> str | None:
+    value = headers.get(name)
+    return value.decode("utf-8", "replace") if value else None
+
+
 def run_record(
     message: Message, stage: str, handle: Callable[[Message], list[Output]]
 ) -> tuple[list[Output], DeadLetter | None]:
@@ -21,8 +26,17 @@ def run_record(
     bad record never stops the worker. RetriableError propagates, so the runtime
     aborts the batch and retries it.
     """
+    headers = dict(message.headers() or [])
+    context = structlog.contextvars.bound_contextvars(
+        topic=message.topic(),
+        partition=message.partition(),
+        offset=message.offset(),
+        event_id=_header_text(headers, "ce_id"),
+        correlation_id=_header_text(headers, "scmflow.correlation_id"),
+    )
     try:
-        return handle(message), None
+        with context:
+            return handle(message), None
     except RetriableError:
         raise
     except RecordError as exc:

@@ -7,6 +7,7 @@ duplicate), but a crash can never drop an event, which marking first would.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import redis
 import structlog
@@ -14,7 +15,8 @@ from confluent_kafka import Message
 
 from canonical.avro import decode_record
 from canonical.errors import ErrorCode, RecordError, RetriableError
-from canonical.headers import H_IDEMPOTENCY_KEY, H_SOURCE
+from canonical.headers import H_ENTITY_TYPE, H_IDEMPOTENCY_KEY, H_INGESTED_AT, H_SOURCE
+from processors.runtime import metrics
 from processors.runtime.batch import BatchResult, Output
 from processors.runtime.dlq import decode_headers
 from processors.stages._records import run_record
@@ -30,6 +32,15 @@ _DEFAULT_TTL_S = 7 * 24 * 3600
 class _Mark:
     redis_key: str
     ttl_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Committed:
+    """What ``on_committed`` needs: keys to mark and the forwarded records' times."""
+
+    marks: list[_Mark]
+    times: list[tuple[str, str | None, str | None]]
+    """(entity type, occurred_at, ingested_at) of each forwarded record, as ISO-8601 strings."""
 
 
 class DedupeLogic:
@@ -71,6 +82,7 @@ class DedupeLogic:
 
         seen = self._existing_keys({mark.redis_key for mark in marks.values()})
         new_marks: list[_Mark] = []
+        times: list[tuple[str, str | None, str | None]] = []
         for index, message in enumerate(messages):
             mark = marks.get(index)
             if mark is None:
@@ -87,6 +99,14 @@ class DedupeLogic:
                 continue
             seen.add(mark.redis_key)
             new_marks.append(mark)
+            headers = decode_headers(message.headers())
+            times.append(
+                (
+                    headers.get(H_ENTITY_TYPE, ""),
+                    headers.get("ce_time"),
+                    headers.get(H_INGESTED_AT),
+                )
+            )
             result.outputs.append(
                 Output(
                     topic=self._output_topic[message.topic()],
@@ -95,7 +115,7 @@ class DedupeLogic:
                     headers=list(message.headers() or []),
                 )
             )
-        result.after_commit = new_marks
+        result.after_commit = _Committed(marks=new_marks, times=times)
         return result
 
     def _collect(self, message: Message, index: int, marks: dict[int, _Mark]) -> list[Output]:
@@ -120,7 +140,11 @@ class DedupeLogic:
         return {key for key, count in zip(ordered, found, strict=True) if count}
 
     def on_committed(self, result: BatchResult) -> None:
-        marks: list[_Mark] = result.after_commit or []
+        committed: _Committed | None = result.after_commit
+        if committed is None:
+            return
+        _observe_latency(committed.times)
+        marks = committed.marks
         if not marks:
             return
         try:
@@ -132,3 +156,21 @@ class DedupeLogic:
             # NOTE: the events are committed; only their keys are unmarked, so a
             # later resend of these events would pass as new. Nothing is lost.
             log.error("dedupe_mark_failed", keys=len(marks), error=str(exc))
+
+
+def _observe_latency(times: list[tuple[str, str | None, str | None]]) -> None:
+    """Observe business and pipeline latency of records just committed to canonical topics."""
+    now = datetime.now(UTC)
+    for entity_type, occurred_at, ingested_at in times:
+        if occurred_at:
+            try:
+                seconds = (now - datetime.fromisoformat(occurred_at)).total_seconds()
+                metrics.BUSINESS_LATENCY.labels(entity_type).observe(max(0.0, seconds))
+            except (ValueError, TypeError):
+                pass
+        if ingested_at:
+            try:
+                seconds = (now - datetime.fromisoformat(ingested_at)).total_seconds()
+                metrics.PIPELINE_LATENCY.labels(entity_type).observe(max(0.0, seconds))
+            except (ValueError, TypeError):
+                pass

@@ -49,7 +49,7 @@ class Pipeline:
         self.workers: Workers | None = None
         apply_topics(topology, bootstrap)
 
-    def start(self, stages=STAGES) -> None:
+    def start(self, stages=STAGES, failpoints=None) -> None:
         self.workers = Workers(
             build_runner(
                 stage,
@@ -58,6 +58,7 @@ class Pipeline:
                 redis_url=self.redis_url,
                 group_prefix=self.prefix.rstrip("."),
                 dedupe_key_prefix=f"{self.prefix}dedupe:",
+                failpoints=(failpoints or {}).get(stage),
             )
             for stage in stages
         )
@@ -101,10 +102,13 @@ class Pipeline:
 def pipeline_factory(kafka_bootstrap: str, redis_url: str) -> Iterator:
     created: list[Pipeline] = []
 
-    def make(**topology_changes) -> Pipeline:
+    def make(redis_url_override: str | None = None, **topology_changes) -> Pipeline:
         prefix = f"it{uuid.uuid4().hex[:10]}."
         pipeline = Pipeline(
-            isolated_topology(prefix, **topology_changes), kafka_bootstrap, redis_url, prefix
+            isolated_topology(prefix, **topology_changes),
+            kafka_bootstrap,
+            redis_url_override or redis_url,
+            prefix,
         )
         created.append(pipeline)
         return pipeline
