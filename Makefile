@@ -44,6 +44,7 @@ run: $(STAMP)
 	$(BIN)/scmflow --log-level ERROR demo $(FILES)
 
 test: $(STAMP)
+	$(BIN)/scmflow schemas check
 	$(BIN)/scmflow dev up
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

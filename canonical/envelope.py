@@ -1,29 +1,26 @@
 """The envelope that wraps every canonical entity on a canonical topic.
 
-The Avro record ``scmflow.canonical.Envelope`` has the same fields and is reused
-by every canonical schema under schemas/.
+The Avro record ``scmflow.canonical.Envelope`` has the same fields and is
+reused, with one identical definition, by every canonical schema under
+schemas/. The event classes that pair an envelope with an entity live in
+``canonical.events``; ``CanonicalEvent`` is also importable from here.
 """
 
+from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
-
-from canonical._types import UtcDatetime
-from canonical.shipment import Shipment
+from canonical._types import Int32, Int64, UtcDatetime
+from canonical.common import CanonicalModel
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Provenance(_Model):
+class Provenance(CanonicalModel):
     """Where an event came from, down to the raw record and the mapping tables used."""
 
     source_document_ids: list[str]
     """The source's own document identifiers, such as interchange and set control numbers."""
     raw_topic: str
-    raw_partition: int
-    raw_offset: int
+    raw_partition: Int32
+    raw_offset: Int64
     payload_sha256: str
     """Hex SHA-256 of the raw record value the event was built from."""
     adapter_version: str
@@ -32,20 +29,24 @@ class Provenance(_Model):
     """Name and version of each reference-data table the transform used."""
 
 
-class Envelope(_Model):
+class Envelope(CanonicalModel):
     """Identity, ordering and lineage of one canonical event."""
 
     event_id: UUID
     """Unique per event; a replay of the same event keeps it."""
     event_type: str
     """Entity type and what happened, such as ``shipment.notified``."""
-    schema_version: int
+    schema_version: Int32
     entity_type: str
+    """The canonical entity, such as ``shipment`` or ``inventory-snapshot``. It names the
+    schema subject and the topics ``normalized.<entity type>`` and ``canonical.<entity type>``."""
     entity_id: str
     """The partition key: every event of one entity goes to one partition, in order."""
-    entity_version: int
+    entity_version: Int64
     """Monotonic per entity, taken from the source's sequence or business time (microseconds)."""
     producer_system: str
+    """The system that produced the entity: family, then instance or partner, colon-separated,
+    such as ``x12:ACME`` or ``wms:DC1``. Field ownership is matched against it."""
     occurred_at: UtcDatetime
     """Business time of the event, in UTC."""
     occurred_at_source: str | None
@@ -60,8 +61,11 @@ class Envelope(_Model):
     provenance: Provenance
 
 
-class CanonicalEvent(_Model):
-    """An envelope with its entity. The payload type follows ``envelope.entity_type``."""
+def __getattr__(name: str) -> Any:
+    # CanonicalEvent moved to canonical.events, which imports this module, so it
+    # is resolved on first access here instead of imported at the top.
+    if name == "CanonicalEvent":
+        from canonical.events import CanonicalEvent
 
-    envelope: Envelope
-    payload: Shipment
+        return CanonicalEvent
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -27,6 +27,22 @@ class ErrorCode(StrEnum):
     """An element is missing, malformed or holds a value outside its code list."""
     X12_HIERARCHY_INVALID = "X12_HIERARCHY_INVALID"
     """The HL tree has no shipment level, duplicate ids or a cycle."""
+    EDIFACT_INTERCHANGE_INVALID = "EDIFACT_INTERCHANGE_INVALID"
+    """No readable UNA, UNB or UNH: an unusable service string advice, or not EDIFACT at all."""
+    EDIFACT_ENVELOPE_INVALID = "EDIFACT_ENVELOPE_INVALID"
+    """A UNH without its UNT, or data outside any message."""
+    EDIFACT_UNSUPPORTED_MESSAGE = "EDIFACT_UNSUPPORTED_MESSAGE"
+    """A message type this release does not normalize."""
+    EDIFACT_SEGMENT_MISSING = "EDIFACT_SEGMENT_MISSING"
+    """A segment the message requires is absent."""
+    EDIFACT_ELEMENT_INVALID = "EDIFACT_ELEMENT_INVALID"
+    """A data element is missing, malformed or holds a value outside its code list."""
+    EDIFACT_HIERARCHY_INVALID = "EDIFACT_HIERARCHY_INVALID"
+    """The CPS packing tree has duplicate ids or a cycle."""
+    WEBHOOK_BODY_INVALID = "WEBHOOK_BODY_INVALID"
+    """A webhook body is not JSON, or lacks a field the normalizer needs, or holds a wrong type."""
+    WEBHOOK_UNSUPPORTED_EVENT = "WEBHOOK_UNSUPPORTED_EVENT"
+    """A webhook topic or body this release does not normalize, such as a product update."""
     MAPPING_MISSING = "MAPPING_MISSING"
     """A reference-data table has no entry for a source code, such as a unit of measure."""
     RAW_HEADER_MISSING = "RAW_HEADER_MISSING"
@@ -35,6 +51,8 @@ class ErrorCode(StrEnum):
     """A canonical record is not a valid Avro envelope of a known schema."""
     SCHEMA_VALIDATION_FAILED = "SCHEMA_VALIDATION_FAILED"
     """A canonical event does not satisfy its model or its Avro schema."""
+    SCHEMA_NOT_REGISTERED = "SCHEMA_NOT_REGISTERED"
+    """The schema registry has no subject version for the event's local schema."""
     ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
     """No fan-out route in topology.yaml matches the event."""
     INTERNAL_ERROR = "INTERNAL_ERROR"
@@ -45,8 +63,9 @@ class ErrorCode(StrEnum):
         """Whether replaying the record unchanged can succeed once a dependency recovers.
 
         MAPPING_MISSING is retriable through replay: fix the table, replay the record.
+        SCHEMA_NOT_REGISTERED likewise: register the schema, replay the record.
         """
-        return self is ErrorCode.MAPPING_MISSING
+        return self in (ErrorCode.MAPPING_MISSING, ErrorCode.SCHEMA_NOT_REGISTERED)
 
 
 class ScmflowError(Exception):

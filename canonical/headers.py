@@ -5,7 +5,7 @@ generic tools route without decoding Avro. The ``scmflow.*`` headers let the
 dedupe stage work without decoding either.
 """
 
-from canonical.envelope import CanonicalEvent
+from canonical.events import CanonicalEvent
 
 CE_SPECVERSION = "1.0"
 H_IDEMPOTENCY_KEY = "scmflow.idempotency_key"
@@ -14,6 +14,7 @@ H_ENTITY_ID = "scmflow.entity_id"
 H_SOURCE = "scmflow.source"
 H_INGESTED_AT = "scmflow.ingested_at"
 H_CORRELATION_ID = "scmflow.correlation_id"
+H_ENTITY_VERSION = "scmflow.entity_version"
 CONTENT_TYPE = "application/avro"
 
 
@@ -34,5 +35,6 @@ def event_headers(event: CanonicalEvent, source: str) -> list[tuple[str, bytes]]
         H_SOURCE: source,
         H_INGESTED_AT: envelope.ingested_at.isoformat(),
         H_CORRELATION_ID: envelope.correlation_id,
+        H_ENTITY_VERSION: str(envelope.entity_version),
     }
     return [(name, value.encode("utf-8")) for name, value in values.items()]

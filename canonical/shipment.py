@@ -6,10 +6,23 @@ their parents by hierarchy id instead of nesting. Every ordering of levels fits.
 """
 
 from enum import StrEnum
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from canonical._types import UtcDatetime
+from canonical.common import CanonicalModel, Party, ProductId, Quantity, Reference
+from canonical.ownership import FieldOwnership, OwnedEntity
 
-from canonical._types import QuantityValue, UtcDatetime
+__all__ = [
+    "Party",
+    "ProductId",
+    "Quantity",
+    "Reference",
+    "Shipment",
+    "ShipmentLine",
+    "ShipmentOrder",
+    "ShipmentPack",
+    "ShipmentStatus",
+]
 
 
 class ShipmentStatus(StrEnum):
@@ -25,51 +38,7 @@ class ShipmentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Quantity(_Model):
-    """A quantity in a canonical unit, with the value and unit the source wrote."""
-
-    value: QuantityValue
-    unit: str
-    """UN/ECE Recommendation 20 unit code, such as C62, KGM or LBR."""
-    source_value: str
-    source_unit: str
-    conversion_rule: str
-    """The mapping that turned the source unit into ``unit``, such as ``x12-units:EA``."""
-
-
-class Reference(_Model):
-    """A qualified reference number, such as a bill of lading (X12 REF qualifier BM)."""
-
-    qualifier: str
-    value: str
-
-
-class ProductId(_Model):
-    """A product identifier with its qualifier, such as UP (UPC) or VP (vendor part)."""
-
-    qualifier: str
-    value: str
-
-
-class Party(_Model):
-    """A party named on the document, such as ship-from (SF) or ship-to (ST)."""
-
-    role: str
-    name: str | None = None
-    id_qualifier: str | None = None
-    id: str | None = None
-    address_lines: list[str] = []
-    city: str | None = None
-    region: str | None = None
-    postal_code: str | None = None
-    country: str | None = None
-
-
-class ShipmentOrder(_Model):
+class ShipmentOrder(CanonicalModel):
     """An order level of the ship notice hierarchy."""
 
     hl_id: str
@@ -79,7 +48,7 @@ class ShipmentOrder(_Model):
     """The order date as the source wrote it (CCYYMMDD for X12)."""
 
 
-class ShipmentPack(_Model):
+class ShipmentPack(CanonicalModel):
     """A pack or tare level, identified by its SSCC when the source gives one."""
 
     hl_id: str
@@ -90,7 +59,7 @@ class ShipmentPack(_Model):
     marks: list[Reference] = []
 
 
-class ShipmentLine(_Model):
+class ShipmentLine(CanonicalModel):
     """An item level: a product and the quantity shipped."""
 
     hl_id: str
@@ -104,8 +73,23 @@ class ShipmentLine(_Model):
     quantity_shipped: Quantity | None
 
 
-class Shipment(_Model):
-    """A ship notice as one canonical entity, keyed by ``shipment_id``."""
+class Shipment(OwnedEntity):
+    """A ship notice as one canonical entity, keyed by ``shipment_id``.
+
+    The shipper's notice owns the contents: an X12 856 from a supplier, or
+    the own WMS for outbound shipments. Carriers and the TMS may also update
+    the status and the carrier fields.
+    """
+
+    ownership: ClassVar[FieldOwnership] = FieldOwnership(
+        keys=("shipment_id",),
+        default=("x12", "wms"),
+        fields={
+            "status": ("x12", "wms", "tms"),
+            "carrier_scac": ("x12", "wms", "tms"),
+            "transport_method": ("x12", "wms", "tms"),
+        },
+    )
 
     shipment_id: str
     status: ShipmentStatus

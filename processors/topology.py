@@ -36,6 +36,9 @@ class StageTopics(_Model):
     input_prefix: str | None = None
     output_prefix: str | None = None
     dlq: str
+    ledger_suffix: str | None = None
+    """Dedupe stage only: each input topic gets a compacted ledger topic named
+    ``<input topic><ledger_suffix>`` with the same partition count."""
 
 
 class Route(_Model):
@@ -79,7 +82,7 @@ class Topology(_Model):
 
     @model_validator(mode="after")
     def _check_references(self) -> "Topology":
-        for required in ("raw", "stream", "canonical", "consumer", "dlq"):
+        for required in ("raw", "stream", "canonical", "consumer", "dlq", "ledger"):
             if required not in self.profiles:
                 raise ValueError(f"profiles: missing the {required!r} profile")
         for stage in ("normalize", "dedupe", "fanout"):
@@ -116,6 +119,12 @@ class Topology(_Model):
             return [f"{stage.input_prefix}{entity}" for entity in self.entities]
         return list(stage.inputs)
 
+    def ledger_topic(self, input_topic: str) -> str:
+        suffix = self.stages["dedupe"].ledger_suffix
+        if not suffix:
+            raise TopologyError("stages.dedupe.ledger_suffix is not set")
+        return f"{input_topic}{suffix}"
+
     def source_of_topic(self, topic: str) -> str | None:
         for name, source in self.sources.items():
             if source.topic == topic:
@@ -134,6 +143,9 @@ class Topology(_Model):
             wanted[route.topic] = "consumer"
         for stage in self.stages.values():
             wanted[stage.dlq] = "dlq"
+        if self.stages["dedupe"].ledger_suffix:
+            for topic in self.stage_inputs("dedupe"):
+                wanted[self.ledger_topic(topic)] = "ledger"
 
         specs = []
         for name, profile in wanted.items():

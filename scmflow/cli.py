@@ -132,6 +132,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from scmflow.preview import add_normalize_parser
+    from scmflow.schemas_cli import add_schemas_parser
     from scmflow.services import add_dev_parser
 
     parser = argparse.ArgumentParser(
@@ -211,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_cmd_run)
 
     add_normalize_parser(commands)
+    add_schemas_parser(commands)
 
     status = commands.add_parser(
         "status",

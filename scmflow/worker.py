@@ -35,7 +35,12 @@ def build_runner(
         logic = NormalizeLogic(topology)
     elif stage == "dedupe":
         client = redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
-        logic = DedupeLogic(topology, client, key_prefix=dedupe_key_prefix)
+        logic = DedupeLogic(
+            topology,
+            client,
+            bootstrap_servers=bootstrap_servers,
+            key_prefix=dedupe_key_prefix,
+        )
     elif stage == "fanout":
         logic = FanoutLogic(topology)
     else:

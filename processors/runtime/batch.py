@@ -1,9 +1,10 @@
 """What a stage hands back to the runtime for one batch of input records."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from confluent_kafka import Message
+from confluent_kafka import KafkaError, Message
 
 from canonical.errors import ErrorCode
 
@@ -18,6 +19,10 @@ class Output:
     key: bytes | None
     value: bytes | None
     headers: Headers = field(default_factory=list)
+    partition: int | None = None
+    """Explicit partition; None lets the partitioner choose from the key."""
+    on_delivery: Callable[[KafkaError | None, Message], None] | None = None
+    """Called with the delivery report; reports arrive before commit_transaction returns."""
 
 
 @dataclass(slots=True)
@@ -56,3 +61,13 @@ class StageLogic(Protocol):
     def process_batch(self, messages: list[Message]) -> BatchResult: ...
 
     def on_committed(self, result: BatchResult) -> None: ...
+
+    def on_assigned(self, partitions: list[tuple[str, int]]) -> None:
+        """Prepare state for newly assigned partitions before their first batch.
+
+        Runs in the loop, not in the rebalance callback; RetriableError pauses
+        the stage and calls it again after a backoff.
+        """
+
+    def on_revoked(self, partitions: list[tuple[str, int]]) -> None:
+        """Forget state of partitions this worker no longer owns."""

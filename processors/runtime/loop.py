@@ -106,6 +106,7 @@ class StageRunner:
         self._pending: list[Message] = []
         self._consecutive_failures = 0
         self._lag_refreshed = 0.0
+        self._newly_assigned: list[tuple[str, int]] = []
 
     # Client setup.
 
@@ -143,6 +144,7 @@ class StageRunner:
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self._log.info("partitions_assigned", partitions=_describe(partitions))
+        self._newly_assigned.extend((p.topic, p.partition) for p in partitions)
         self.assigned.set()
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -154,6 +156,8 @@ class StageRunner:
             partitions=_describe(partitions),
             pending_dropped=before - len(self._pending),
         )
+        self._newly_assigned = [tp for tp in self._newly_assigned if tp not in revoked]
+        self.logic.on_revoked(sorted(revoked))
         for p in partitions:
             try:
                 metrics.CONSUMER_LAG.remove(self.config.stage, p.topic, str(p.partition))
@@ -177,6 +181,8 @@ class StageRunner:
             while not stop.is_set():
                 self.heartbeat.beat()
                 batch = self._collect_batch(stop)
+                if self._newly_assigned and not self._prepare_assigned(stop):
+                    continue
                 if batch:
                     self._process_once(batch, stop)
                 self._refresh_lag()
@@ -207,6 +213,22 @@ class StageRunner:
                 else:
                     self._log.warning("consumer_error", error=str(error))
         return self._pending
+
+    def _prepare_assigned(self, stop: threading.Event) -> bool:
+        """Let the stage prepare newly assigned partitions; return False to retry later."""
+        partitions = list(self._newly_assigned)
+        try:
+            self.logic.on_assigned(partitions)
+        except RetriableError as exc:
+            self.stats.retries[exc.reason] += 1
+            metrics.RETRIES.labels(self.config.stage, exc.reason).inc()
+            delay = full_jitter_delay(self._consecutive_failures)
+            self._consecutive_failures += 1
+            self._log.warning("assignment_retry", reason=exc.reason, error=exc.message)
+            self._pause_for(delay, exc.reason, stop)
+            return False
+        self._newly_assigned = [tp for tp in self._newly_assigned if tp not in partitions]
+        return True
 
     def _process_once(self, batch: list[Message], stop: threading.Event) -> None:
         """Process a batch; after a retriable fault or an abort, rewind so it is fetched again."""
@@ -251,9 +273,13 @@ class StageRunner:
         self._consumer.pause(assignment)
         deadline = time.monotonic() + delay_s
         try:
-            while not stop.is_set() and time.monotonic() < deadline:
+            while not stop.is_set():
                 self.heartbeat.beat()
-                for message in self._consumer.consume(1, min(0.5, deadline - time.monotonic())):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                # A negative timeout would block forever, hence the check above.
+                for message in self._consumer.consume(1, min(0.5, remaining)):
                     # A partition assigned during the pause is not paused; its
                     # record is fetched again after the rewind below.
                     del message

@@ -62,9 +62,23 @@ class TransactionalProducer:
     def produce(self, output: Output) -> None:
         while True:
             try:
-                self._producer.produce(
-                    output.topic, value=output.value, key=output.key, headers=output.headers
-                )
+                if output.partition is None:
+                    self._producer.produce(
+                        output.topic,
+                        value=output.value,
+                        key=output.key,
+                        headers=output.headers,
+                        on_delivery=output.on_delivery,
+                    )
+                else:
+                    self._producer.produce(
+                        output.topic,
+                        value=output.value,
+                        key=output.key,
+                        headers=output.headers,
+                        partition=output.partition,
+                        on_delivery=output.on_delivery,
+                    )
                 return
             except BufferError:
                 self._producer.poll(0.05)

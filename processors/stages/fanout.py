@@ -66,3 +66,9 @@ class FanoutLogic:
 
     def on_committed(self, result: BatchResult) -> None:
         return None
+
+    def on_assigned(self, partitions: list[tuple[str, int]]) -> None:
+        return None
+
+    def on_revoked(self, partitions: list[tuple[str, int]]) -> None:
+        return None

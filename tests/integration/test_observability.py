@@ -102,7 +102,7 @@ def test_healthz_turns_unhealthy_on_hang(pipeline_factory):
     server = serve(endpoints, "127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.server_address[1]}/healthz"
     try:
-        assert get(url)[0] == 200
+        assert wait_for(lambda: get(url)[0] == 200), f"not healthy at start: {get(url)}"
         failpoints.set(Failpoint.BEFORE_COMMIT, failpoints.hang)
         pipeline.ingest_x12(ship_notice("SH-9101").encode())
 

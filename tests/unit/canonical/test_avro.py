@@ -10,7 +10,15 @@ import pytest
 from fastavro.schema import fingerprint, parse_schema, to_parsing_canonical_form
 from pydantic import ValidationError
 
-from canonical import CanonicalEvent, Envelope, Provenance, Quantity, Shipment, ShipmentLine
+from canonical import (
+    CanonicalEvent,
+    Envelope,
+    Provenance,
+    Quantity,
+    Shipment,
+    ShipmentEvent,
+    ShipmentLine,
+)
 from canonical.avro import SINGLE_OBJECT_MARKER, decode, decode_record, default_catalog, encode
 from canonical.errors import ErrorCode, RecordError
 from canonical.shipment import ProductId, ShipmentStatus
@@ -139,3 +147,24 @@ def test_decode_rejects_truncated_body():
     with pytest.raises(RecordError) as caught:
         decode_record(data[:40])
     assert caught.value.code is ErrorCode.ENVELOPE_DECODE_FAILED
+
+
+def test_decode_returns_typed_event():
+    decoded = decode(encode(make_event()))
+    assert type(decoded) is ShipmentEvent
+
+
+def test_decode_rejects_short_single_object():
+    with pytest.raises(RecordError) as caught:
+        decode_record(SINGLE_OBJECT_MARKER + b"\x00\x01")
+    assert caught.value.code is ErrorCode.ENVELOPE_DECODE_FAILED
+    assert "10-byte header" in caught.value.message
+
+
+def test_encode_rejects_value_outside_schema():
+    event = make_event()
+    too_precise = event.payload.gross_weight.model_copy(update={"value": Decimal("1.1234567")})
+    payload = event.payload.model_copy(update={"gross_weight": too_precise})
+    with pytest.raises(RecordError) as caught:
+        encode(event.model_copy(update={"payload": payload}))
+    assert caught.value.code is ErrorCode.SCHEMA_VALIDATION_FAILED

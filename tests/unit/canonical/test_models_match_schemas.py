@@ -2,10 +2,13 @@
 
 from typing import get_args
 
+import pytest
 from pydantic import BaseModel
 
-from canonical import CanonicalEvent
+from canonical import EVENT_CLASSES
 from canonical.avro import default_catalog
+
+ENTITY_TYPES = sorted(EVENT_CLASSES)
 
 
 def _record_fields(schema: dict) -> dict[str, dict]:
@@ -73,15 +76,18 @@ def _compare(model: type[BaseModel], schema: dict, named: dict, path: str, probl
             problems.append(f"{path}.{name}: record in one, not in the other")
 
 
-def test_shipment_schema_matches_models():
-    schema = default_catalog().latest("shipment").parsed
+@pytest.mark.parametrize("entity_type", ENTITY_TYPES)
+def test_schema_matches_models(entity_type: str):
+    schema = default_catalog().latest(entity_type).parsed
+    event_class = EVENT_CLASSES[entity_type]
     problems: list[str] = []
-    _compare(CanonicalEvent, schema, _all_named(schema, {}), "ShipmentEvent", problems)
+    _compare(event_class, schema, _all_named(schema, {}), event_class.__name__, problems)
     assert problems == []
 
 
-def test_every_optional_schema_field_has_default():
-    schema = default_catalog().latest("shipment").parsed
+@pytest.mark.parametrize("entity_type", ENTITY_TYPES)
+def test_every_optional_schema_field_has_default(entity_type: str):
+    schema = default_catalog().latest(entity_type).parsed
     named = _all_named(schema, {})
     missing = []
 
@@ -94,5 +100,5 @@ def test_every_optional_schema_field_has_default():
             if nested:
                 walk(nested, f"{path}.{field['name']}")
 
-    walk(schema, "ShipmentEvent")
+    walk(schema, schema["name"])
     assert missing == []
