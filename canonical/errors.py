@@ -36,7 +36,7 @@ class ErrorCode(StrEnum):
     EDIFACT_SEGMENT_MISSING = "EDIFACT_SEGMENT_MISSING"
     """A segment the message requires is absent."""
     EDIFACT_ELEMENT_INVALID = "EDIFACT_ELEMENT_INVALID"
-    """A data element is missing, malformed or holds a value outside its code list."""
+    """A data element is missing, malformed or contains a value outside its code list."""
     EDIFACT_HIERARCHY_INVALID = "EDIFACT_HIERARCHY_INVALID"
     """The CPS packing tree has duplicate ids or a cycle."""
     WEBHOOK_BODY_INVALID = "WEBHOOK_BODY_INVALID"
@@ -55,8 +55,11 @@ class ErrorCode(StrEnum):
     """The schema registry has no subject version for the event's local schema."""
     ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
     """No fan-out route in topology.yaml matches the event."""
+    ENTITY_PARKED = "ENTITY_PARKED"
+    """An earlier record with the same key is in the dead-letter topic; this one waits
+    there too, so that no consumer applies a later state on top of a missing one."""
     INTERNAL_ERROR = "INTERNAL_ERROR"
-    """An unexpected exception in the stage's code."""
+    """An unexpected exception in the stage's code, after the configured attempts."""
 
     @property
     def retriable(self) -> bool:
@@ -64,8 +67,13 @@ class ErrorCode(StrEnum):
 
         MAPPING_MISSING is retriable through replay: fix the table, replay the record.
         SCHEMA_NOT_REGISTERED likewise: register the schema, replay the record.
+        ENTITY_PARKED succeeds once the record that blocked its key has been replayed.
         """
-        return self in (ErrorCode.MAPPING_MISSING, ErrorCode.SCHEMA_NOT_REGISTERED)
+        return self in (
+            ErrorCode.MAPPING_MISSING,
+            ErrorCode.SCHEMA_NOT_REGISTERED,
+            ErrorCode.ENTITY_PARKED,
+        )
 
 
 class ScmflowError(Exception):

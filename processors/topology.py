@@ -1,7 +1,7 @@
 """The topology file: topics, stages and fan-out routes, loaded and validated once."""
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -39,6 +39,11 @@ class StageTopics(_Model):
     ledger_suffix: str | None = None
     """Dedupe stage only: each input topic gets a compacted ledger topic named
     ``<input topic><ledger_suffix>`` with the same partition count."""
+    on_dead_letter: Literal["park", "flag", "off"] = "park"
+    """What happens to later records with the key of a dead-lettered record until it is
+    replayed: park them in the dead-letter topic too, flag them, or nothing."""
+    blocked_topic: str | None = None
+    """Compacted topic that records which keys are blocked; required unless ``off``."""
 
 
 class Route(_Model):
@@ -82,12 +87,19 @@ class Topology(_Model):
 
     @model_validator(mode="after")
     def _check_references(self) -> "Topology":
-        for required in ("raw", "stream", "canonical", "consumer", "dlq", "ledger"):
+        for required in ("raw", "stream", "canonical", "consumer", "dlq", "ledger", "state"):
             if required not in self.profiles:
                 raise ValueError(f"profiles: missing the {required!r} profile")
         for stage in ("normalize", "dedupe", "fanout"):
             if stage not in self.stages:
                 raise ValueError(f"stages: missing the {stage!r} stage")
+        for name, stage in self.stages.items():
+            if stage.on_dead_letter != "off" and not stage.blocked_topic:
+                raise ValueError(f"stages.{name}: on_dead_letter needs a blocked_topic")
+        if self.stages["dedupe"].on_dead_letter == "park":
+            # Parking would drop a record whose key the dedupe stage has already
+            # recorded as seen, so its replay would be dropped as a duplicate.
+            raise ValueError("stages.dedupe.on_dead_letter: use flag or off, not park")
         raw_topics = {source.topic for source in self.sources.values()}
         for topic in self.stages["normalize"].inputs:
             if topic not in raw_topics:
@@ -143,6 +155,8 @@ class Topology(_Model):
             wanted[route.topic] = "consumer"
         for stage in self.stages.values():
             wanted[stage.dlq] = "dlq"
+            if stage.blocked_topic:
+                wanted[stage.blocked_topic] = "state"
         if self.stages["dedupe"].ledger_suffix:
             for topic in self.stage_inputs("dedupe"):
                 wanted[self.ledger_topic(topic)] = "ledger"

@@ -33,8 +33,8 @@ def _cmd_topics_apply(args: argparse.Namespace) -> int:
 
 def _cmd_ingest_x12(args: argparse.Namespace) -> int:
     from adapters.publish import RawPublisher
-    from adapters.x12 import split_interchanges
     from adapters.raw import H_SPLIT_ERROR_CODE
+    from adapters.x12 import split_interchanges
 
     settings = get_settings()
     topic = args.topic or _topology().sources["x12"].topic
@@ -75,6 +75,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             bootstrap_servers=settings.bootstrap_servers,
             redis_url=settings.redis,
             slot=args.slot,
+            max_attempts=settings.max_attempts,
         )
         for stage in stages
     )

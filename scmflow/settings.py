@@ -34,6 +34,12 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "topology.yaml",
         description="Topology file that names every topic, stage and route.",
     )
+    max_attempts: int = Field(
+        default=3,
+        ge=1,
+        description="Tries of a record that raises an unexpected exception before it is "
+        "dead-lettered as INTERNAL_ERROR.",
+    )
     state_dir: Path = Field(
         default=PROJECT_ROOT / ".local",
         description="Folder for the local broker's and Redis's data, logs and pid files.",

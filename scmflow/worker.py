@@ -9,6 +9,7 @@ import structlog
 from processors.runtime import StageRunner
 from processors.runtime.failpoints import Failpoints
 from processors.runtime.loop import RunnerConfig
+from processors.stages._records import DEFAULT_MAX_ATTEMPTS
 from processors.stages.dedupe import KEY_PREFIX, DedupeLogic
 from processors.stages.fanout import FanoutLogic
 from processors.stages.normalize import NormalizeLogic
@@ -29,10 +30,11 @@ def build_runner(
     group_prefix: str = "scmflow",
     dedupe_key_prefix: str = KEY_PREFIX,
     failpoints: Failpoints | None = None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
 ) -> StageRunner:
     """Create the runner for one stage with its logic, topics and transactional id."""
     if stage == "normalize":
-        logic = NormalizeLogic(topology)
+        logic = NormalizeLogic(topology, max_attempts)
     elif stage == "dedupe":
         client = redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
         logic = DedupeLogic(
@@ -40,9 +42,10 @@ def build_runner(
             client,
             bootstrap_servers=bootstrap_servers,
             key_prefix=dedupe_key_prefix,
+            max_attempts=max_attempts,
         )
     elif stage == "fanout":
-        logic = FanoutLogic(topology)
+        logic = FanoutLogic(topology, max_attempts)
     else:
         raise ValueError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
     config = RunnerConfig(
@@ -50,6 +53,8 @@ def build_runner(
         stage=stage,
         input_topics=topology.stage_inputs(stage),
         dlq_topic=topology.stage(stage).dlq,
+        on_dead_letter=topology.stage(stage).on_dead_letter,
+        blocked_topic=topology.stage(stage).blocked_topic,
         slot=slot,
         group_prefix=group_prefix,
     )

@@ -5,8 +5,9 @@ recorded in every event's provenance, so a record dead-lettered for a missing
 mapping can be replayed once the table has a new version with the entry.
 """
 
+import os
+import time
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -103,13 +104,49 @@ def load_partner_config(path: Path = PARTNERS_FILE) -> PartnerConfig:
     )
 
 
-@lru_cache(maxsize=1)
+class _FileCache:
+    """A loaded file, reloaded when its modification time changes.
+
+    The time is checked at most once per ``interval_s``, so a fixed table
+    takes effect in a running worker within a second and a replay of the
+    records it failed succeeds without a restart.
+    """
+
+    def __init__(self, interval_s: float = 1.0) -> None:
+        self.interval_s = interval_s
+        self._entries: dict[Path, tuple[float, float, object]] = {}
+
+    def get(self, path: Path, loader):
+        now = time.monotonic()
+        entry = self._entries.get(path)
+        if entry is not None and now - entry[0] < self.interval_s:
+            return entry[2]
+        try:
+            mtime = path.stat().st_mtime
+        except OSError as exc:
+            raise ReferenceDataError(f"cannot read {path}: {exc.strerror}") from exc
+        if entry is not None and entry[1] == mtime:
+            self._entries[path] = (now, mtime, entry[2])
+            return entry[2]
+        value = loader(path)
+        self._entries[path] = (now, mtime, value)
+        return value
+
+
+_CACHE = _FileCache()
+
+
+def config_dir() -> Path:
+    """Return the reference-data folder: SCMFLOW_CONFIG_DIR, or config/ in the repository."""
+    override = os.environ.get("SCMFLOW_CONFIG_DIR")
+    return Path(override) if override else CONFIG_DIR
+
+
 def default_unit_table() -> UnitTable:
-    """Return the unit table from config/mappings/units.yaml, read once per process."""
-    return load_unit_table()
+    """Return the unit table from <config>/mappings/units.yaml, reloaded when the file changes."""
+    return _CACHE.get(config_dir() / "mappings" / "units.yaml", load_unit_table)
 
 
-@lru_cache(maxsize=1)
 def default_partner_config() -> PartnerConfig:
-    """Return the partner settings from config/partners.yaml, read once per process."""
-    return load_partner_config()
+    """Return the partner settings from <config>/partners.yaml, reloaded when the file changes."""
+    return _CACHE.get(config_dir() / "partners.yaml", load_partner_config)

@@ -23,6 +23,8 @@ class Output:
     """Explicit partition; None lets the partitioner choose from the key."""
     on_delivery: Callable[[KafkaError | None, Message], None] | None = None
     """Called with the delivery report; reports arrive before commit_transaction returns."""
+    source: Message | None = None
+    """The input record this output was derived from, for per-key ordering."""
 
 
 @dataclass(slots=True)
@@ -34,6 +36,9 @@ class DeadLetter:
     error_message: str
     field_path: str | None = None
     exception_class: str = ""
+    attempts: int = 1
+    first_failed_at: float | None = None
+    """Unix time of the first failed attempt; None when this attempt was the first."""
 
 
 @dataclass(slots=True)

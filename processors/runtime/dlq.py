@@ -26,6 +26,12 @@ H_OFFSET = "scmflow.error.offset"
 H_TIMESTAMP = "scmflow.error.timestamp"
 H_CONSUMER_GROUP = "scmflow.error.consumer_group"
 H_FAILED_AT = "scmflow.error.failed_at"
+H_FIRST_FAILED_AT = "scmflow.error.first_failed_at"
+H_ATTEMPTS = "scmflow.error.attempts"
+H_REPLAY_COUNT_AT_FAILURE = "scmflow.error.replay_count"
+
+# Set by `scmflow dlq replay` on the records it re-publishes.
+H_REPLAY_COUNT = "scmflow.replay.count"
 
 ERROR_HEADERS = (
     H_VERSION,
@@ -41,6 +47,9 @@ ERROR_HEADERS = (
     H_TIMESTAMP,
     H_CONSUMER_GROUP,
     H_FAILED_AT,
+    H_FIRST_FAILED_AT,
+    H_ATTEMPTS,
+    H_REPLAY_COUNT_AT_FAILURE,
 )
 
 _MAX_MESSAGE_LENGTH = 2000
@@ -57,6 +66,11 @@ def dead_letter_output(
     """Build the DLQ record for a failed input record."""
     message = dead.message
     timestamp = original_timestamp_ms(message)
+    now = datetime.now(UTC)
+    first = (
+        datetime.fromtimestamp(dead.first_failed_at, UTC) if dead.first_failed_at else now
+    )
+    replay_count = decode_headers(message.headers()).get(H_REPLAY_COUNT, "0")
     error_headers = {
         H_VERSION: DLQ_HEADER_VERSION,
         H_STAGE: stage,
@@ -70,7 +84,10 @@ def dead_letter_output(
         H_OFFSET: str(message.offset()),
         H_TIMESTAMP: "" if timestamp is None else str(timestamp),
         H_CONSUMER_GROUP: consumer_group,
-        H_FAILED_AT: datetime.now(UTC).isoformat(timespec="milliseconds"),
+        H_FAILED_AT: now.isoformat(timespec="milliseconds"),
+        H_FIRST_FAILED_AT: first.isoformat(timespec="milliseconds"),
+        H_ATTEMPTS: str(dead.attempts),
+        H_REPLAY_COUNT_AT_FAILURE: replay_count,
     }
     # Error headers of an earlier failure are replaced, not repeated.
     kept = [(k, v) for k, v in (message.headers() or []) if k not in error_headers]

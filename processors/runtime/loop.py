@@ -33,6 +33,7 @@ from processors.runtime.batch import BatchResult, StageLogic
 from processors.runtime.dlq import dead_letter_output
 from processors.runtime.failpoints import Failpoint, Failpoints
 from processors.runtime.health import Heartbeat
+from processors.runtime.ordering import KeyBlocks
 from processors.runtime.transactions import (
     CALL_TIMEOUT_S,
     CLIENT_LOGGER,
@@ -60,6 +61,9 @@ class RunnerConfig:
     max_batch: int = 1000
     commit_interval_s: float = 0.1
     group_prefix: str = "scmflow"
+    on_dead_letter: str = "off"
+    """park, flag or off: see processors.runtime.ordering."""
+    blocked_topic: str | None = None
     consumer_overrides: dict[str, object] = field(default_factory=dict)
     producer_overrides: dict[str, object] = field(default_factory=dict)
 
@@ -107,6 +111,14 @@ class StageRunner:
         self._consecutive_failures = 0
         self._lag_refreshed = 0.0
         self._newly_assigned: list[tuple[str, int]] = []
+        self.blocks: KeyBlocks | None = None
+        if config.on_dead_letter != "off" and config.blocked_topic:
+            self.blocks = KeyBlocks(
+                bootstrap_servers=config.bootstrap_servers,
+                topic=config.blocked_topic,
+                policy=config.on_dead_letter,
+                stage=config.stage,
+            )
 
     # Client setup.
 
@@ -158,6 +170,8 @@ class StageRunner:
         )
         self._newly_assigned = [tp for tp in self._newly_assigned if tp not in revoked]
         self.logic.on_revoked(sorted(revoked))
+        if self.blocks is not None:
+            self.blocks.drop(sorted(revoked))
         for p in partitions:
             try:
                 metrics.CONSUMER_LAG.remove(self.config.stage, p.topic, str(p.partition))
@@ -218,6 +232,8 @@ class StageRunner:
         """Let the stage prepare newly assigned partitions; return False to retry later."""
         partitions = list(self._newly_assigned)
         try:
+            if self.blocks is not None:
+                self.blocks.load(partitions)
             self.logic.on_assigned(partitions)
         except RetriableError as exc:
             self.stats.retries[exc.reason] += 1
@@ -296,6 +312,7 @@ class StageRunner:
         started = time.monotonic()
         stage = self.config.stage
         result = self.logic.process_batch(batch)
+        changes = self.blocks.apply(batch, result) if self.blocks is not None else None
         dead_outputs = []
         for dead in result.dead_letters:
             dead_outputs.append(
@@ -329,6 +346,8 @@ class StageRunner:
         self.failpoints.hit(Failpoint.BEFORE_COMMIT)
         self._producer.commit()
         self.heartbeat.committed()
+        if changes is not None and self.blocks is not None:
+            self.blocks.committed(changes)
         self.failpoints.hit(Failpoint.AFTER_COMMIT)
         self.logic.on_committed(result)
         self.failpoints.hit(Failpoint.AFTER_POST_COMMIT)

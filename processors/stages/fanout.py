@@ -7,7 +7,7 @@ from confluent_kafka import Message
 from canonical.avro import decode_record
 from canonical.errors import ErrorCode, RecordError
 from processors.runtime.batch import BatchResult, Output
-from processors.stages._records import run_record
+from processors.stages._records import DEFAULT_MAX_ATTEMPTS, AttemptTracker, run_record
 from processors.topology import Route, Topology
 
 _PAYLOAD_PREFIX = "payload."
@@ -18,7 +18,8 @@ class FanoutLogic:
 
     name = "fanout"
 
-    def __init__(self, topology: Topology) -> None:
+    def __init__(self, topology: Topology, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
+        self.attempts = AttemptTracker(max_attempts)
         self.routes: list[Route] = list(topology.routes)
         self._payload_paths = sorted(
             {
@@ -58,7 +59,7 @@ class FanoutLogic:
     def process_batch(self, messages: list[Message]) -> BatchResult:
         result = BatchResult()
         for message in messages:
-            outputs, dead = run_record(message, self.name, self._handle)
+            outputs, dead = run_record(message, self.name, self._handle, self.attempts)
             result.outputs.extend(outputs)
             if dead is not None:
                 result.dead_letters.append(dead)

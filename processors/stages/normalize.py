@@ -8,7 +8,7 @@ from canonical.headers import event_headers
 from processors.normalize import RawRecord, normalize
 from processors.runtime.batch import BatchResult, Output
 from processors.runtime.dlq import decode_headers, original_timestamp_ms
-from processors.stages._records import run_record
+from processors.stages._records import DEFAULT_MAX_ATTEMPTS, AttemptTracker, run_record
 from processors.topology import Topology
 
 
@@ -21,8 +21,9 @@ class NormalizeLogic:
 
     name = "normalize"
 
-    def __init__(self, topology: Topology) -> None:
+    def __init__(self, topology: Topology, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
         self.topology = topology
+        self.attempts = AttemptTracker(max_attempts)
 
     def _handle(self, message: Message) -> list[Output]:
         headers = decode_headers(message.headers())
@@ -52,7 +53,7 @@ class NormalizeLogic:
     def process_batch(self, messages: list[Message]) -> BatchResult:
         result = BatchResult()
         for message in messages:
-            outputs, dead = run_record(message, self.name, self._handle)
+            outputs, dead = run_record(message, self.name, self._handle, self.attempts)
             result.outputs.extend(outputs)
             if dead is not None:
                 result.dead_letters.append(dead)

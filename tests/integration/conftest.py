@@ -32,6 +32,8 @@ def isolated_topology(prefix: str, **changes) -> Topology:
             if stage[field]:
                 stage[field] = prefix + stage[field]
         stage["dlq"] = prefix + stage["dlq"]
+        if stage["blocked_topic"]:
+            stage["blocked_topic"] = prefix + stage["blocked_topic"]
     for route in document["routes"]:
         route["topic"] = prefix + route["topic"]
     document.update(changes)

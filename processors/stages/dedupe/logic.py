@@ -46,7 +46,7 @@ from canonical.headers import (
 from processors.runtime import metrics
 from processors.runtime.batch import BatchResult, Output
 from processors.runtime.dlq import decode_headers
-from processors.stages._records import run_record
+from processors.stages._records import DEFAULT_MAX_ATTEMPTS, AttemptTracker, run_record
 from processors.stages.dedupe.ledger import LedgerEntry, read_ledger
 from processors.stages.dedupe.state import DedupeState
 from processors.topology import Topology
@@ -98,8 +98,10 @@ class DedupeLogic:
         *,
         bootstrap_servers: str,
         key_prefix: str = KEY_PREFIX,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     ) -> None:
         self.topology = topology
+        self.attempts = AttemptTracker(max_attempts)
         self.state = DedupeState(client, key_prefix)
         self.key_prefix = key_prefix
         self.bootstrap_servers = bootstrap_servers
@@ -189,7 +191,7 @@ class DedupeLogic:
                 candidates[i] = self._candidate(m)
                 return []
 
-            _, dead = run_record(message, self.name, collect)
+            _, dead = run_record(message, self.name, collect, self.attempts)
             if dead is not None:
                 result.dead_letters.append(dead)
 
@@ -225,6 +227,7 @@ class DedupeLogic:
                     key=message.key(),
                     value=message.value(),
                     headers=headers,
+                    source=message,
                 )
             )
             result.outputs.append(
@@ -234,6 +237,7 @@ class DedupeLogic:
                     value=ledger_value,
                     partition=message.partition(),
                     on_delivery=committed.delivered,
+                    source=message,
                 )
             )
             committed.entries.append(entry)

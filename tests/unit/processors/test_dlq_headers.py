@@ -20,6 +20,9 @@ PINNED_HEADERS = (
     "scmflow.error.timestamp",
     "scmflow.error.consumer_group",
     "scmflow.error.failed_at",
+    "scmflow.error.first_failed_at",
+    "scmflow.error.attempts",
+    "scmflow.error.replay_count",
 )
 
 
@@ -71,3 +74,21 @@ def test_earlier_error_headers_replaced():
     output = dead_letter_output(dead, stage="normalize", dlq_topic="dlq.normalize", consumer_group="g")
     codes = [value for name, value in output.headers if name == "scmflow.error.code"]
     assert codes == [b"X12_ELEMENT_INVALID"]
+
+
+def test_replay_count_carried_from_input():
+    message = Message(
+        topic="raw.x12",
+        partition=0,
+        offset=3,
+        key=b"k",
+        value=b"v",
+        headers=[("scmflow.replay.count", b"2")],
+    )
+    dead = DeadLetter(message, ErrorCode.INTERNAL_ERROR, "boom", attempts=3, first_failed_at=1.0)
+    headers = decode_headers(
+        dead_letter_output(dead, stage="normalize", dlq_topic="d", consumer_group="g").headers
+    )
+    assert headers["scmflow.error.replay_count"] == "2"
+    assert headers["scmflow.error.attempts"] == "3"
+    assert headers["scmflow.error.first_failed_at"].startswith("1970-01-01T00:00:01")
