@@ -9,7 +9,10 @@ STAMP := $(VENV)/.installed
 FILES ?=
 PYTEST_ARGS ?=
 
-.PHONY: help install up down status topics run test lint reset clean
+CHAOS_EVENTS ?= 100000
+CHAOS_KILLS ?= 30
+
+.PHONY: help install up down status topics run test chaos lint reset clean
 
 help:
 	@echo "make run           run the pipeline on the bundled sample ship notices and print a summary"
@@ -17,6 +20,7 @@ help:
 	@echo "make test          unit and integration tests against the real Kafka broker and Redis"
 	@echo "make up / down     start or stop the local Kafka broker and Redis server"
 	@echo "make status        show whether the broker and Redis answer"
+	@echo "make chaos         fault-injection check (CHAOS_EVENTS, CHAOS_KILLS)"
 	@echo "make lint          ruff and the import-layer contracts"
 	@echo "make reset         stop the local services and delete their data"
 
@@ -47,6 +51,9 @@ test: $(STAMP)
 	$(BIN)/scmflow schemas check
 	$(BIN)/scmflow dev up
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+chaos: $(STAMP)
+	$(BIN)/scmflow --log-level WARNING chaos --events $(CHAOS_EVENTS) --kills $(CHAOS_KILLS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check canonical adapters processors scmflow tests

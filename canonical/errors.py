@@ -40,7 +40,7 @@ class ErrorCode(StrEnum):
     EDIFACT_HIERARCHY_INVALID = "EDIFACT_HIERARCHY_INVALID"
     """The CPS packing tree has duplicate ids or a cycle."""
     WEBHOOK_BODY_INVALID = "WEBHOOK_BODY_INVALID"
-    """A webhook body is not JSON, or lacks a field the normalizer needs, or holds a wrong type."""
+    """A webhook body is not JSON, or a field the normalizer needs is missing or mistyped."""
     WEBHOOK_UNSUPPORTED_EVENT = "WEBHOOK_UNSUPPORTED_EVENT"
     """A webhook topic or body this release does not normalize, such as a product update."""
     MAPPING_MISSING = "MAPPING_MISSING"

@@ -109,6 +109,27 @@ class Topology(_Model):
             raise ValueError("routes: route names must be unique")
         return self
 
+    def with_prefix(self, prefix: str, entities: list[str] | None = None) -> "Topology":
+        """Return a copy whose topic names all start with ``prefix``.
+
+        Tests and the chaos checker use it to run a pipeline of their own on a
+        shared cluster; ``entities`` narrows the entity list to cut topic count.
+        """
+        document = self.model_dump()
+        for source in document["sources"].values():
+            source["topic"] = prefix + source["topic"]
+        if entities is not None:
+            document["entities"] = entities
+        for stage in document["stages"].values():
+            stage["inputs"] = [prefix + topic for topic in stage["inputs"]]
+            for name in ("input_prefix", "output_prefix", "blocked_topic"):
+                if stage[name]:
+                    stage[name] = prefix + stage[name]
+            stage["dlq"] = prefix + stage["dlq"]
+        for route in document["routes"]:
+            route["topic"] = prefix + route["topic"]
+        return Topology.model_validate(document)
+
     # Derived topic names.
 
     def stage(self, name: str) -> StageTopics:

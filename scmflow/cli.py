@@ -76,6 +76,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             redis_url=settings.redis,
             slot=args.slot,
             max_attempts=settings.max_attempts,
+            group_prefix=args.group_prefix,
+            dedupe_key_prefix=f"{args.group_prefix}:dedupe:",
         )
         for stage in stages
     )
@@ -131,10 +133,26 @@ def _cmd_status(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_chaos(args: argparse.Namespace) -> int:
+    from scmflow.chaos.runner import ChaosConfig, run_chaos
+
+    config = ChaosConfig(
+        events=args.events,
+        kills=args.kills,
+        redis_restarts=args.redis_restarts,
+        broker_restarts=args.broker_restarts,
+        seed=args.seed,
+        keep_state=args.keep_state,
+    )
+    return run_chaos(config, sys.stdout)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from scmflow.ingest_edifact import add_ingest_edifact_parser
     from scmflow.preview import add_normalize_parser
     from scmflow.schemas_cli import add_schemas_parser
     from scmflow.services import add_dev_parser
+    from scmflow.webhooks_cli import add_webhooks_parser
 
     parser = argparse.ArgumentParser(
         prog="scmflow",
@@ -171,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     x12.add_argument("files", nargs="+", metavar="FILE", help="X12 file to publish")
     x12.add_argument("--topic", help="raw topic to publish to (default: from topology.yaml)")
     x12.set_defaults(handler=_cmd_ingest_x12)
+    add_ingest_edifact_parser(ingest_commands)
 
     run = commands.add_parser(
         "run",
@@ -190,6 +209,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         help="worker slot number, unique per worker of a stage; sets the transactional id",
+    )
+    run.add_argument(
+        "--group-prefix",
+        default="scmflow",
+        help="prefix of consumer group ids, transactional ids and Redis dedupe keys; give "
+        "each pipeline sharing a cluster its own (default: scmflow)",
     )
     run.add_argument(
         "--metrics-port",
@@ -214,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_normalize_parser(commands)
     add_schemas_parser(commands)
+    add_webhooks_parser(commands)
 
     status = commands.add_parser(
         "status",
@@ -230,6 +256,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds over which throughput is measured (default: 2)",
     )
     status.set_defaults(handler=_cmd_status)
+
+    chaos = commands.add_parser(
+        "chaos",
+        help="run the pipeline under injected faults and verify nothing is lost (make chaos)",
+        description="Start a broker, Redis and one worker process per stage of this run's own; "
+        "send numbered events with resends and poison records while killing workers (at "
+        "random and at named failpoints), restarting Redis empty and restarting the broker; "
+        "then heal, drain and count lost, duplicated, reordered and phantom events and dead "
+        "letters that are not the poison set. Fixes the poison cause, replays the DLQ twice "
+        "and counts again. Exit status 0 when every count is 0.",
+    )
+    chaos.add_argument("--events", type=int, default=100_000, help="events to send")
+    chaos.add_argument("--kills", type=int, default=30, help="worker kills to inject")
+    chaos.add_argument(
+        "--redis-restarts", type=int, default=2, help="times Redis is restarted empty"
+    )
+    chaos.add_argument("--broker-restarts", type=int, default=1, help="broker restarts")
+    chaos.add_argument("--seed", type=int, help="random seed, to repeat a run")
+    chaos.add_argument(
+        "--keep-state", action="store_true", help="keep the run's folder with worker logs"
+    )
+    chaos.set_defaults(handler=_cmd_chaos)
 
     demo = commands.add_parser(
         "demo",

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from adapters.edifact import looks_like_edifact, split_interchange
+from adapters.edifact.headers import H_UNH_REFERENCE
 from adapters.raw import H_FILENAME, utc_now_iso
 from adapters.x12 import split_interchanges
 from adapters.x12.headers import H_ST02
@@ -21,25 +23,33 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 
 PREVIEW_TOPIC = "raw.x12"
+PREVIEW_TOPICS = {"x12": PREVIEW_TOPIC, "edifact": "raw.edifact"}
 PREVIEW_PARTITION = 0
-FORMATS = ("auto", "x12")
+FORMATS = ("auto", "x12", "edifact")
 UTF8_BOM = b"\xef\xbb\xbf"
 LEADING_WHITESPACE = b" \t\r\n"
 
 
 def detect_format(data: bytes) -> str | None:
-    """Return "x12" when the data starts with ISA after an optional BOM and white space."""
+    """Return "x12" when the data starts with ISA after an optional BOM and white space.
+
+    Return "edifact" when a UNA, UNB or UNH segment starts the data, possibly
+    after a proprietary header, and None otherwise.
+    """
     body = data.removeprefix(UTF8_BOM).lstrip(LEADING_WHITESPACE)
-    return "x12" if body.startswith(b"ISA") else None
+    if body.startswith(b"ISA"):
+        return "x12"
+    return "edifact" if looks_like_edifact(data) else None
 
 
 def run_preview(paths: list[str], fmt: str, stdout: TextIO, stderr: TextIO) -> int:
     """Split and normalize each file and return the exit code: 0, 1 or 2.
 
-    Records get topic ``raw.x12``, partition 0 and offsets counting up from 0
-    across all files, as if the files had been published in order. Files that
-    cannot be read are reported on stderr and skipped. The exit code is 1 when
-    any record was rejected, and 2 on usage errors or unreadable files.
+    Records get the format's raw topic (``raw.x12`` or ``raw.edifact``), partition
+    0 and offsets counting up from 0 across all files, as if the files had been
+    published in order. Files that cannot be read are reported on stderr and
+    skipped. The exit code is 1 when any record was rejected, and 2 on usage
+    errors or unreadable files.
     """
     if fmt not in FORMATS:
         print(
@@ -63,16 +73,18 @@ def run_preview(paths: list[str], fmt: str, stdout: TextIO, stderr: TextIO) -> i
         file_format = fmt if fmt != "auto" else detect_format(data)
         if file_format is None:
             print(
-                f"scmflow normalize: cannot detect the format of {path}: no ISA header at "
-                f"the start; pass --format x12 to read it as X12 anyway",
+                f"scmflow normalize: cannot detect the format of {path}: no ISA, UNA, UNB or "
+                f"UNH segment at the start; pass --format x12 or --format edifact to read it "
+                f"anyway",
                 file=stderr,
             )
             exit_code = EXIT_USAGE
             continue
-        documents = split_interchanges(data, filename=Path(path).name, received_at=utc_now_iso())
+        split = split_interchange if file_format == "edifact" else split_interchanges
+        documents = split(data, filename=Path(path).name, received_at=utc_now_iso())
         for document in documents:
             record = RawRecord(
-                topic=PREVIEW_TOPIC,
+                topic=PREVIEW_TOPICS[file_format],
                 partition=PREVIEW_PARTITION,
                 offset=offset,
                 key=document.key.encode("utf-8"),
@@ -95,7 +107,7 @@ def run_preview(paths: list[str], fmt: str, stdout: TextIO, stderr: TextIO) -> i
 
 def _rejection_line(path: str, record: RawRecord, error: RecordError) -> str:
     message = " ".join(error.message.split())
-    set_number = record.headers.get(H_ST02) or "-"
+    set_number = record.headers.get(H_ST02) or record.headers.get(H_UNH_REFERENCE) or "-"
     filename = record.headers.get(H_FILENAME) or path
     return (
         f"rejected file={filename} set={set_number} code={error.code.value} "
@@ -124,8 +136,8 @@ def add_normalize_parser(subparsers: "argparse._SubParsersAction") -> argparse.A
         "--format",
         choices=FORMATS,
         default="auto",
-        help="input format: auto reads a file as X12 when it starts with an ISA segment "
-        "(default: auto)",
+        help="input format: auto reads a file as X12 when it starts with an ISA segment and "
+        "as EDIFACT when it starts with UNA, UNB or UNH (default: auto)",
     )
     parser.set_defaults(handler=_handle)
     return parser

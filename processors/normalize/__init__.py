@@ -8,12 +8,16 @@ dead-letter the record with the error's code. Any other exception is a bug.
 from adapters.raw import H_DOCUMENT_TYPE, H_SOURCE, H_SPLIT_ERROR_CODE, H_SPLIT_ERROR_MESSAGE
 from canonical.envelope import CanonicalEvent
 from canonical.errors import ErrorCode, RecordError
+from processors.normalize.edifact import normalize_edifact
 from processors.normalize.record import RawRecord, require_header
+from processors.normalize.webhooks import normalize_webhook
 from processors.normalize.x12_856 import normalize_856
 
 __all__ = ["RawRecord", "normalize"]
 
 X12_SOURCE = "x12"
+EDIFACT_SOURCE = "edifact"
+WEBHOOK_SOURCE = "webhook"
 SUPPORTED_X12_SETS = {"856": normalize_856}
 
 
@@ -29,6 +33,10 @@ def normalize(record: RawRecord) -> list[CanonicalEvent]:
         raise _split_error(record, split_error)
 
     source = require_header(record, H_SOURCE)
+    if source == EDIFACT_SOURCE:
+        return normalize_edifact(record)
+    if source == WEBHOOK_SOURCE:
+        return normalize_webhook(record)
     if source != X12_SOURCE:
         raise RecordError(
             ErrorCode.RAW_HEADER_MISSING,

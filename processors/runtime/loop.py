@@ -22,6 +22,7 @@ from confluent_kafka import (
     OFFSET_BEGINNING,
     OFFSET_INVALID,
     Consumer,
+    KafkaException,
     Message,
     TopicPartition,
 )
@@ -235,13 +236,14 @@ class StageRunner:
             if self.blocks is not None:
                 self.blocks.load(partitions)
             self.logic.on_assigned(partitions)
-        except RetriableError as exc:
-            self.stats.retries[exc.reason] += 1
-            metrics.RETRIES.labels(self.config.stage, exc.reason).inc()
+        except (RetriableError, KafkaException) as exc:
+            reason = exc.reason if isinstance(exc, RetriableError) else "kafka_unavailable"
+            self.stats.retries[reason] += 1
+            metrics.RETRIES.labels(self.config.stage, reason).inc()
             delay = full_jitter_delay(self._consecutive_failures)
             self._consecutive_failures += 1
-            self._log.warning("assignment_retry", reason=exc.reason, error=exc.message)
-            self._pause_for(delay, exc.reason, stop)
+            self._log.warning("assignment_retry", reason=reason, error=str(exc))
+            self._pause_for(delay, reason, stop)
             return False
         self._newly_assigned = [tp for tp in self._newly_assigned if tp not in partitions]
         return True

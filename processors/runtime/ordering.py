@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import structlog
-from confluent_kafka import Consumer, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from canonical.errors import ErrorCode, RetriableError
 from processors.runtime.batch import BatchResult, DeadLetter, Output
@@ -74,9 +74,14 @@ class KeyBlocks:
             consumer = self._reader()
             try:
                 metadata = consumer.list_topics(self.topic, timeout=10)
-                self._partitions = len(metadata.topics[self.topic].partitions) or 1
+                count = len(metadata.topics[self.topic].partitions)
+            except KafkaException as exc:
+                raise RetriableError("kafka_unavailable", f"no metadata for {self.topic}") from exc
             finally:
                 consumer.close()
+            if count == 0:
+                raise RetriableError("kafka_unavailable", f"topic {self.topic} has no partitions")
+            self._partitions = count
         return input_partition % self._partitions
 
     def _reader(self) -> Consumer:
@@ -99,6 +104,9 @@ class KeyBlocks:
         try:
             for state_partition, topics in wanted.items():
                 self._read_partition(consumer, state_partition, topics)
+        except KafkaException as exc:
+            # A topic created moments ago may not have a partition leader yet.
+            raise RetriableError("kafka_unavailable", f"cannot read {self.topic}: {exc}") from exc
         finally:
             consumer.close()
 

@@ -22,22 +22,10 @@ SAMPLES = ROOT / "samples" / "x12"
 
 def isolated_topology(prefix: str, **changes) -> Topology:
     """The project topology with every topic name prefixed and only the shipment entity."""
-    document = load_topology(ROOT / "topology.yaml").model_dump()
-    for source in document["sources"].values():
-        source["topic"] = prefix + source["topic"]
-    document["entities"] = ["shipment"]
-    for stage in document["stages"].values():
-        stage["inputs"] = [prefix + topic for topic in stage["inputs"]]
-        for field in ("input_prefix", "output_prefix"):
-            if stage[field]:
-                stage[field] = prefix + stage[field]
-        stage["dlq"] = prefix + stage["dlq"]
-        if stage["blocked_topic"]:
-            stage["blocked_topic"] = prefix + stage["blocked_topic"]
-    for route in document["routes"]:
-        route["topic"] = prefix + route["topic"]
-    document.update(changes)
-    return Topology.model_validate(document)
+    topology = load_topology(ROOT / "topology.yaml").with_prefix(prefix, entities=["shipment"])
+    if not changes:
+        return topology
+    return Topology.model_validate({**topology.model_dump(), **changes})
 
 
 class Pipeline:

@@ -3,12 +3,11 @@
 from pathlib import Path
 
 import pytest
+from x12_fixtures import SHARED_SAMPLES, ship_notice
 
 from canonical.avro import decode
 from canonical.headers import H_IDEMPOTENCY_KEY
 from processors.runtime.dlq import decode_headers
-
-from x12_fixtures import SHARED_SAMPLES, ship_notice
 
 pytestmark = pytest.mark.integration
 

@@ -92,11 +92,11 @@ def test_unreadable_file_does_not_stop_others(tmp_path):
 
 
 def test_unknown_format_exits_two():
-    code, out, err = preview([SAMPLES / "asn-acme-0001.edi"], fmt="edifact")
+    code, out, err = preview([SAMPLES / "asn-acme-0001.edi"], fmt="csv")
 
     assert code == EXIT_USAGE
     assert out == []
-    assert "unknown format 'edifact'" in err[0]
+    assert "unknown format 'csv'" in err[0]
 
 
 def test_undetected_format_exits_two(tmp_path):
@@ -113,7 +113,7 @@ def test_undetected_format_exits_two(tmp_path):
     [
         (b"ISA*00*", "x12"),
         (b"\xef\xbb\xbf\r\n  ISA|00|", "x12"),
-        (b"UNA:+.? 'UNB+UNOC", None),
+        (b"UNA:+.? 'UNB+UNOC", "edifact"),
         (b"", None),
     ],
 )

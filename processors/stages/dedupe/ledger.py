@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 from canonical.errors import RetriableError
 from processors.runtime.transactions import CLIENT_LOGGER
@@ -75,8 +75,12 @@ def read_ledger(
     )
     try:
         tp = TopicPartition(topic, partition)
-        low, _ = consumer.get_watermark_offsets(tp, timeout=10)
-        end = _high_watermark(bootstrap_servers, tp)
+        try:
+            low, _ = consumer.get_watermark_offsets(tp, timeout=10)
+            end = _high_watermark(bootstrap_servers, tp)
+        except KafkaException as exc:
+            # A topic created moments ago may not have a partition leader yet.
+            raise RetriableError("kafka_unavailable", f"cannot read {topic}: {exc}") from exc
         start = max(start_offset, low)
         if start >= end:
             return

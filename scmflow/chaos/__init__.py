@@ -1,0 +1,1 @@
+"""The fault-injection checker behind `make chaos`: kill, restart, heal, verify."""
