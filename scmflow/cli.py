@@ -148,6 +148,7 @@ def _cmd_chaos(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from scmflow.dlq import add_dlq_parser
     from scmflow.ingest_edifact import add_ingest_edifact_parser
     from scmflow.preview import add_normalize_parser
     from scmflow.schemas_cli import add_schemas_parser
@@ -239,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_normalize_parser(commands)
     add_schemas_parser(commands)
+    add_dlq_parser(commands)
     add_webhooks_parser(commands)
 
     status = commands.add_parser(
