@@ -23,6 +23,7 @@ from adapters.webhooks.secrets_file import SECRETS_FILE_VARIABLE, secrets_path_f
 from adapters.webhooks.signatures import DEFAULT_TOLERANCE_S
 from processors.topology import load_topology
 from scmflow.settings import get_settings
+from scmflow.webhook_metrics import serve_webhook_metrics
 
 log = structlog.get_logger("scmflow.webhooks")
 
@@ -86,6 +87,14 @@ def add_webhooks_parser(subparsers: argparse._SubParsersAction) -> None:
         "--topic", help="raw topic to publish to (default: sources.webhook.topic of topology.yaml)"
     )
 
+    serve.add_argument(
+        "--metrics-port",
+        type=int,
+        default=9465,
+        help="TCP port of /metrics with scmflow_webhook_requests_total; 0 disables it "
+        "(default 9465)",
+    )
+
     serve.set_defaults(handler=run_serve)
 
 
@@ -127,6 +136,9 @@ def run_serve(args: argparse.Namespace) -> int:
         ingress.close()
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1
+
+    if args.metrics_port:
+        serve_webhook_metrics(ingress.request_counts, args.host, args.metrics_port)
 
     stop = threading.Event()
 
