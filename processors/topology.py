@@ -40,8 +40,8 @@ class StageTopics(_Model):
     """Dedupe stage only: each input topic gets a compacted ledger topic named
     ``<input topic><ledger_suffix>`` with the same partition count."""
     on_dead_letter: Literal["park", "flag", "off"] = "park"
-    """What happens to later records with the key of a dead-lettered record until it is
-    replayed: park them in the dead-letter topic too, flag them, or nothing."""
+    """Policy for later records with the key of a dead-lettered record, until that record
+    is replayed: park them in the dead-letter topic too, flag them, or pass them on."""
     blocked_topic: str | None = None
     """Compacted topic that records which keys are blocked; required unless ``off``."""
 
@@ -113,7 +113,7 @@ class Topology(_Model):
         """Return a copy whose topic names all start with ``prefix``.
 
         Tests and the chaos checker use it to run a pipeline of their own on a
-        shared cluster; ``entities`` narrows the entity list to cut topic count.
+        shared cluster. ``entities`` narrows the entity list, so fewer topics exist.
         """
         document = self.model_dump()
         for source in document["sources"].values():
@@ -165,7 +165,7 @@ class Topology(_Model):
         return None
 
     def topic_specs(self) -> list[TopicSpec]:
-        """Every topic the pipeline uses, with partitions and configs after overrides."""
+        """Return every topic the pipeline uses, with partitions and configs after overrides."""
         wanted: dict[str, str] = {}
         for source in self.sources.values():
             wanted[source.topic] = "raw"

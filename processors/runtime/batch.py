@@ -1,4 +1,4 @@
-"""What a stage hands back to the runtime for one batch of input records."""
+"""Results a stage returns to the runtime for one batch of input records."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field

@@ -7,9 +7,9 @@ together or not at all, so a crash or an abort replays the batch from the last
 committed offsets and read_committed consumers never see a partial batch.
 
 After an abort the consumer is rewound to the committed offsets. A
-RetriableError from the stage (Redis unreachable) pauses the assigned
-partitions for a capped, jittered backoff and then processes the same records
-again; no record is dead-lettered because of it.
+RetriableError from the stage (Redis unreachable, say) pauses the assigned
+partitions for a capped, jittered backoff, and then the same records are
+processed again. No record is dead-lettered because of such a fault.
 """
 
 import threading
@@ -57,8 +57,8 @@ class RunnerConfig:
     input_topics: list[str]
     dlq_topic: str
     slot: int = 0
-    """Worker slot number; the transactional id is stable per slot so a restarted
-    worker fences its predecessor at once instead of waiting for the transaction timeout."""
+    """Worker slot number. The transactional id is stable per slot, so a restarted worker
+    fences its predecessor at once instead of waiting for the transaction timeout."""
     max_batch: int = 1000
     commit_interval_s: float = 0.1
     group_prefix: str = "scmflow"

@@ -227,9 +227,12 @@ class ChaosRun:
     def _measure_recovery(
         self, worker: WorkerProcess, killed_at: float, committed_before: int
     ) -> None:
-        """Wait until the restarted worker commits again (or has nothing to do)."""
+        """Wait until the restarted worker commits again (or has nothing to do).
+
+        A worker armed with a failpoint may kill itself first; that kill is not measured.
+        """
         deadline = killed_at + 60
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and worker.alive():
             try:
                 if worker.committed_total() > committed_before or worker.lag() == 0:
                     self.faults.recovery_s.append(time.monotonic() - killed_at)

@@ -1,8 +1,8 @@
 """The dedupe ledger: a compacted topic with one record per forwarded idempotency key.
 
 The dedupe stage writes a ledger record in the same Kafka transaction as the
-canonical record and the input offsets, so the ledger holds exactly the keys
-whose events were committed. Redis is a cache of it: after a crash between
+canonical record and the input offsets, so the ledger contains exactly the
+keys whose events were committed. Redis is a cache of it: after a crash between
 commit and the Redis write, or when Redis restarts empty, the stage reads the
 ledger again and restores the keys.
 
@@ -58,10 +58,10 @@ def read_ledger(
 ) -> Iterator[tuple[int, LedgerEntry]]:
     """Yield (offset, entry) of committed ledger records from ``start_offset`` to the end.
 
-    The end is the high watermark, not the last stable offset: a transaction
-    still open on the partition (a previous owner that has not yet aborted or
-    committed) is waited for, up to 60 seconds, so that no key it commits is
-    missed. RetriableError is raised when it stays open longer.
+    The end is the high watermark, not the last stable offset. A transaction
+    still open on the partition, from a previous owner that has not yet
+    aborted or committed, is waited for up to 60 seconds, so that no key it
+    commits is missed. RetriableError is raised when it stays open longer.
     """
     consumer = Consumer(
         {

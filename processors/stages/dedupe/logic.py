@@ -1,9 +1,10 @@
 """The dedupe stage: drop resent business events by idempotency key.
 
-For each batch: look the keys up in Redis; produce first occurrences to the
-canonical topic and a ledger record for each to the input's ledger topic, in
-the batch's transaction; after the commit, write the keys, the entity
-versions and the ledger checkpoint to Redis in one MULTI/EXEC.
+For each batch the stage looks the keys up in Redis. In the batch's
+transaction it produces first occurrences to the canonical topic, and a
+ledger record for each to the input's ledger topic. After the commit it
+writes the keys, the entity versions and the ledger checkpoint to Redis in
+one MULTI/EXEC.
 
 Why no crash loses or duplicates an event:
 
@@ -60,7 +61,7 @@ _DEFAULT_TTL_S = 7 * 24 * 3600
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
-    """What the stage reads from one input record."""
+    """The fields the stage reads from one input record."""
 
     redis_key: str
     ttl_s: int
@@ -73,7 +74,7 @@ class _Candidate:
 
 @dataclass
 class _Committed:
-    """What ``on_committed`` needs once the batch's transaction has committed."""
+    """State that ``on_committed`` needs once the batch's transaction has committed."""
 
     entries: list[LedgerEntry] = field(default_factory=list)
     ledger_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
@@ -280,7 +281,7 @@ class DedupeLogic:
         if committed is None or not committed.entries:
             return
         _observe_latency(committed.times)
-        # Recorded before the write: if the write fails, the next batch sees Redis
+        # Recorded before the write: if the write fails, the next batch finds Redis
         # behind this value and restores the partition from the ledger.
         self._expected.update(committed.ledger_offsets)
         try:
