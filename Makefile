@@ -11,8 +11,9 @@ PYTEST_ARGS ?=
 
 CHAOS_EVENTS ?= 100000
 CHAOS_KILLS ?= 30
+BENCH_EVENTS ?= 100000
 
-.PHONY: help install up down status topics run test chaos lint reset clean
+.PHONY: help install up down status topics run test chaos bench lint reset clean
 
 help:
 	@echo "make run           run the pipeline on the bundled sample ship notices and print a summary"
@@ -21,6 +22,7 @@ help:
 	@echo "make up / down     start or stop the local Kafka broker and Redis server"
 	@echo "make status        show whether the broker and Redis answer"
 	@echo "make chaos         fault-injection check (CHAOS_EVENTS, CHAOS_KILLS)"
+	@echo "make bench         scmflow against Quix Streams, faust and a bare client (BENCH_EVENTS)"
 	@echo "make lint          ruff and the import-layer contracts"
 	@echo "make reset         stop the local services and delete their data"
 
@@ -54,6 +56,18 @@ test: $(STAMP)
 
 chaos: $(STAMP)
 	$(BIN)/scmflow --log-level WARNING chaos --events $(CHAOS_EVENTS) --kills $(CHAOS_KILLS)
+
+# The peers need older confluent-kafka and click releases than scmflow, so they
+# get a virtual environment of their own inside .venv.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	test -x $(VENV)/peers/bin/python || $(PYTHON) -m venv $(VENV)/peers
+	$(BIN)/python bench/peers_requirements.py > $(VENV)/peers/requirements.txt
+	$(VENV)/peers/bin/python -m pip install --quiet -r $(VENV)/peers/requirements.txt
+	$(BIN)/scmflow dev up
+	uptime
+	BENCH_EVENTS=$(BENCH_EVENTS) $(BIN)/python -m bench.run
+	uptime
 
 lint: $(STAMP)
 	$(BIN)/ruff check canonical adapters processors scmflow tests

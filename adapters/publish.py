@@ -60,5 +60,7 @@ class RawPublisher:
             self._producer.poll(0)
         remaining = self._producer.flush(_FLUSH_TIMEOUT_S)
         if remaining:
-            report.failed.append(f"{remaining} records not acknowledged within {_FLUSH_TIMEOUT_S} s")
+            report.failed.append(
+                f"{remaining} records not acknowledged within {_FLUSH_TIMEOUT_S} s"
+            )
         return report

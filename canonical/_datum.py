@@ -22,6 +22,10 @@ def avro_name(model: type[BaseModel]) -> str:
     return f"{AVRO_NAMESPACE}.{model.__name__}"
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, bytes})
+"""Types written as they are; subclasses such as enums still take the checks below."""
+
+
 def to_datum(model: BaseModel, as_class: type[BaseModel] | None = None) -> dict[str, Any]:
     """Convert a model to the dict fastavro writes, with union records tagged by name.
 
@@ -33,21 +37,48 @@ def to_datum(model: BaseModel, as_class: type[BaseModel] | None = None) -> dict[
 
 
 def _to_value(value: Any, annotation: Any) -> Any:
-    annotation = _strip_annotated(annotation)
-    if value is None:
-        return None
+    if value is None or type(value) in _PLAIN_TYPES:
+        return value
     if isinstance(value, BaseModel):
         datum = to_datum(value)
-        return (avro_name(type(value)), datum) if _is_union(annotation) else datum
+        return (avro_name(type(value)), datum) if _shape(annotation)[0] else datum
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list | tuple):
-        item_annotation = _container_argument(annotation, list, 0)
+        item_annotation = _shape(annotation)[1]
         return [_to_value(item, item_annotation) for item in value]
     if isinstance(value, dict):
-        value_annotation = _container_argument(annotation, dict, 1)
+        value_annotation = _shape(annotation)[2]
         return {key: _to_value(item, value_annotation) for key, item in value.items()}
     return value
+
+
+_SHAPES: dict[Any, tuple[bool, Any, Any]] = {}
+
+
+def _shape(annotation: Any) -> tuple[bool, Any, Any]:
+    """Return (is a union, list item annotation, dict value annotation) of an annotation.
+
+    Cached per annotation because ``typing`` introspection costs more than the
+    conversion itself, and a model has a few dozen distinct annotations.
+    """
+    try:
+        return _SHAPES[annotation]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable annotation: compute it every time
+        return _compute_shape(annotation)
+    shape = _SHAPES[annotation] = _compute_shape(annotation)
+    return shape
+
+
+def _compute_shape(annotation: Any) -> tuple[bool, Any, Any]:
+    stripped = _strip_annotated(annotation)
+    return (
+        _is_union(stripped),
+        _container_argument(stripped, list, 0),
+        _container_argument(stripped, dict, 1),
+    )
 
 
 def from_datum(model: type[BaseModel], datum: dict[str, Any]) -> dict[str, Any]:

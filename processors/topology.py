@@ -31,6 +31,13 @@ class Source(_Model):
     dedupe_ttl_seconds: int = Field(gt=0)
 
 
+class Outbound(_Model):
+    """A topic for documents sent back to partners, such as X12 997 acknowledgements."""
+
+    topic: str
+    profile: str = "raw"
+
+
 class StageTopics(_Model):
     inputs: list[str] = []
     input_prefix: str | None = None
@@ -80,6 +87,7 @@ class Topology(_Model):
     defaults: Defaults = Defaults()
     profiles: dict[str, dict[str, str]]
     sources: dict[str, Source]
+    outbound: dict[str, Outbound] = {}
     entities: list[str]
     stages: dict[str, StageTopics]
     routes: list[Route] = []
@@ -104,6 +112,9 @@ class Topology(_Model):
         for topic in self.stages["normalize"].inputs:
             if topic not in raw_topics:
                 raise ValueError(f"stages.normalize.inputs: {topic!r} is not a source topic")
+        for name, outbound in self.outbound.items():
+            if outbound.profile not in self.profiles:
+                raise ValueError(f"outbound.{name}: unknown profile {outbound.profile!r}")
         names = [route.name for route in self.routes]
         if len(names) != len(set(names)):
             raise ValueError("routes: route names must be unique")
@@ -118,6 +129,8 @@ class Topology(_Model):
         document = self.model_dump()
         for source in document["sources"].values():
             source["topic"] = prefix + source["topic"]
+        for outbound in document["outbound"].values():
+            outbound["topic"] = prefix + outbound["topic"]
         if entities is not None:
             document["entities"] = entities
         for stage in document["stages"].values():
@@ -169,6 +182,8 @@ class Topology(_Model):
         wanted: dict[str, str] = {}
         for source in self.sources.values():
             wanted[source.topic] = "raw"
+        for outbound in self.outbound.values():
+            wanted[outbound.topic] = outbound.profile
         for entity in self.entities:
             wanted[self.normalized_topic(entity)] = "stream"
             wanted[self.canonical_topic(entity)] = "canonical"

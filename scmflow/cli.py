@@ -35,9 +35,16 @@ def _cmd_ingest_x12(args: argparse.Namespace) -> int:
     from adapters.publish import RawPublisher
     from adapters.raw import H_SPLIT_ERROR_CODE
     from adapters.x12 import split_interchanges
+    from adapters.x12.ack import build_acks
+    from processors.normalize import SUPPORTED_X12_SETS
 
     settings = get_settings()
-    topic = args.topic or _topology().sources["x12"].topic
+    topology = _topology()
+    topic = args.topic or topology.sources["x12"].topic
+    # One 997 per received functional group goes to the outbound topic after the
+    # set's raw records; a topology without outbound.x12-ack sends none.
+    ack_outbound = topology.outbound.get("x12-ack")
+    ack_topic = getattr(args, "ack_topic", None) or (ack_outbound.topic if ack_outbound else None)
     payloads = []
     for name in args.files:
         try:
@@ -57,6 +64,17 @@ def _cmd_ingest_x12(args: argparse.Namespace) -> int:
         )
         for failure in report.failed:
             print(f"error: {path}: {failure}", file=sys.stderr)
+            failed = True
+        if ack_topic is None or report.failed:
+            continue
+        acks = build_acks(data, filename=path.name, supported_sets=frozenset(SUPPORTED_X12_SETS))
+        if not acks:
+            continue
+        ack_report = publisher.publish(ack_topic, acks)
+        print(f"{path}: {ack_report.delivered} of {len(acks)} 997 acknowledgements published "
+              f"to {ack_topic}")  # fmt: skip
+        for failure in ack_report.failed:
+            print(f"error: {path}: 997 acknowledgement: {failure}", file=sys.stderr)
             failed = True
     return 1 if failed else 0
 
@@ -148,8 +166,10 @@ def _cmd_chaos(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from scmflow.corpus_report import add_corpus_report_parser
     from scmflow.dlq import add_dlq_parser
     from scmflow.ingest_edifact import add_ingest_edifact_parser
+    from scmflow.ingest_flatfile import add_ingest_flatfile_parser
     from scmflow.preview import add_normalize_parser
     from scmflow.schemas_cli import add_schemas_parser
     from scmflow.services import add_dev_parser
@@ -191,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     x12.add_argument("--topic", help="raw topic to publish to (default: from topology.yaml)")
     x12.set_defaults(handler=_cmd_ingest_x12)
     add_ingest_edifact_parser(ingest_commands)
+    add_ingest_flatfile_parser(ingest_commands)
 
     run = commands.add_parser(
         "run",
@@ -241,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_normalize_parser(commands)
     add_schemas_parser(commands)
     add_dlq_parser(commands)
+    add_corpus_report_parser(commands)
     add_webhooks_parser(commands)
 
     status = commands.add_parser(

@@ -57,7 +57,9 @@ def run_demo(
     report = apply_topics(topology, bootstrap_servers)
     print(f"topics: {len(report.created)} created, {len(report.unchanged)} up to date", file=out)
     for name, differences in report.drifted.items():
-        print(f"warning: topic {name} differs from topology.yaml: {'; '.join(differences)}", file=out)
+        print(
+            f"warning: topic {name} differs from topology.yaml: {'; '.join(differences)}", file=out
+        )
 
     all_topics = [spec.name for spec in topology.topic_specs()]
     before = end_offsets(bootstrap_servers, all_topics)
@@ -81,7 +83,9 @@ def run_demo(
             published += delivery.delivered
             for failure in delivery.failed:
                 print(f"error: {path}: {failure}", file=sys.stderr)
-            print(f"ingested {path.name}: {delivery.delivered} raw records to {raw_topic}", file=out)
+            print(
+                f"ingested {path.name}: {delivery.delivered} raw records to {raw_topic}", file=out
+            )
 
         print("waiting for the stages to drain ...", file=out)
         drained = wait_drained(bootstrap_servers, workers, _DRAIN_TIMEOUT_S)
@@ -126,9 +130,7 @@ def _print_summary(
     for (topic, code), count in sorted(dlq_codes.items()):
         print(f"  {topic:<20} {code:<30} {count:>6}", file=out)
     print(f"\nduplicates dropped by the dedupe stage: {duplicates}", file=out)
-    canonical = sum(
-        count for topic, count in per_topic.items() if topic.startswith("canonical.")
-    )
+    canonical = sum(count for topic, count in per_topic.items() if topic.startswith("canonical."))
     if canonical == 0 and duplicates:
         print(
             "note: every document was already seen in an earlier run, so all were dropped as "

@@ -65,7 +65,9 @@ def _high_watermark(consumer: Consumer, partition: TopicPartition) -> int:
             time.sleep(0.2)
 
 
-def group_lag(bootstrap_servers: str, group_id: str, topics: list[str]) -> dict[tuple[str, int], int]:
+def group_lag(
+    bootstrap_servers: str, group_id: str, topics: list[str]
+) -> dict[tuple[str, int], int]:
     """Return records between the group's committed offset and the end, per partition."""
     ends = end_offsets(bootstrap_servers, topics)
     consumer = _reader(bootstrap_servers, group_id)
@@ -78,7 +80,9 @@ def group_lag(bootstrap_servers: str, group_id: str, topics: list[str]) -> dict[
     lag = {}
     for partition in committed:
         end = ends[(partition.topic, partition.partition)]
-        start = 0 if partition.offset == OFFSET_INVALID or partition.offset < 0 else partition.offset
+        start = (
+            0 if partition.offset == OFFSET_INVALID or partition.offset < 0 else partition.offset
+        )
         lag[(partition.topic, partition.partition)] = max(0, end - start)
     return lag
 

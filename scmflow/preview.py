@@ -12,20 +12,38 @@ from typing import TextIO
 
 from adapters.edifact import looks_like_edifact, split_interchange
 from adapters.edifact.headers import H_UNH_REFERENCE
-from adapters.raw import H_FILENAME, utc_now_iso
+from adapters.epcis import looks_like_epcis, split_epcis
+from adapters.epcis.headers import H_EVENT_INDEX
+from adapters.flatfile import LayoutError, load_layout, split_flatfile
+from adapters.idoc import looks_like_idoc, split_idocs
+from adapters.idoc.headers import H_DOCNUM
+from adapters.raw import H_FILENAME, H_SPLIT_ERROR_CODE, utc_now_iso
 from adapters.x12 import split_interchanges
 from adapters.x12.headers import H_ST02
 from canonical.errors import RecordError
 from processors.normalize import RawRecord, normalize
+from processors.normalize.flatfile import normalize_flatfile
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 
 PREVIEW_TOPIC = "raw.x12"
-PREVIEW_TOPICS = {"x12": PREVIEW_TOPIC, "edifact": "raw.edifact"}
+PREVIEW_TOPICS = {
+    "x12": PREVIEW_TOPIC,
+    "edifact": "raw.edifact",
+    "epcis": "raw.epcis",
+    "idoc": "raw.idoc",
+    "flatfile": "raw.flatfile",
+}
 PREVIEW_PARTITION = 0
-FORMATS = ("auto", "x12", "edifact")
+FORMATS = ("auto", "x12", "edifact", "epcis", "idoc", "flatfile")
+SPLITTERS = {
+    "x12": split_interchanges,
+    "edifact": split_interchange,
+    "epcis": split_epcis,
+    "idoc": split_idocs,
+}
 UTF8_BOM = b"\xef\xbb\xbf"
 LEADING_WHITESPACE = b" \t\r\n"
 
@@ -33,16 +51,25 @@ LEADING_WHITESPACE = b" \t\r\n"
 def detect_format(data: bytes) -> str | None:
     """Return "x12" when the data starts with ISA after an optional BOM and white space.
 
-    Return "edifact" when a UNA, UNB or UNH segment starts the data, possibly
-    after a proprietary header, and None otherwise.
+    Return "epcis" for JSON or XML that names an EPCISDocument or
+    EPCISQueryDocument near its start. Otherwise return "idoc" when an EDI_DC40
+    control record starts the data, "edifact" when a UNA, UNB or UNH segment
+    starts the data, possibly after a proprietary header, and None otherwise.
+    Flat files need --layout instead.
     """
     body = data.removeprefix(UTF8_BOM).lstrip(LEADING_WHITESPACE)
     if body.startswith(b"ISA"):
         return "x12"
+    if body.startswith((b"{", b"<")) and looks_like_epcis(body):
+        return "epcis"
+    if looks_like_idoc(data):
+        return "idoc"
     return "edifact" if looks_like_edifact(data) else None
 
 
-def run_preview(paths: list[str], fmt: str, stdout: TextIO, stderr: TextIO) -> int:
+def run_preview(
+    paths: list[str], fmt: str, stdout: TextIO, stderr: TextIO, layout_path: str | None = None
+) -> int:
     """Split and normalize each file and return the exit code: 0, 1 or 2.
 
     Records get the format's raw topic (``raw.x12`` or ``raw.edifact``), partition
@@ -60,6 +87,17 @@ def run_preview(paths: list[str], fmt: str, stdout: TextIO, stderr: TextIO) -> i
     if not paths:
         print("scmflow normalize: no input file given", file=stderr)
         return EXIT_USAGE
+    layout = None
+    if fmt == "flatfile" or layout_path:
+        if not layout_path:
+            print("scmflow normalize: --format flatfile needs --layout FILE", file=stderr)
+            return EXIT_USAGE
+        try:
+            layout = load_layout(layout_path)
+        except LayoutError as exc:
+            print(f"scmflow normalize: {exc}", file=stderr)
+            return EXIT_USAGE
+        fmt = "flatfile"
 
     exit_code = EXIT_OK
     offset = 0
@@ -74,14 +112,19 @@ def run_preview(paths: list[str], fmt: str, stdout: TextIO, stderr: TextIO) -> i
         if file_format is None:
             print(
                 f"scmflow normalize: cannot detect the format of {path}: no ISA, UNA, UNB or "
-                f"UNH segment at the start; pass --format x12 or --format edifact to read it "
-                f"anyway",
+                f"UNH segment and no EPCISDocument at the start; pass --format x12, edifact "
+                f"or epcis to read it anyway",
                 file=stderr,
             )
             exit_code = EXIT_USAGE
             continue
-        split = split_interchange if file_format == "edifact" else split_interchanges
-        documents = split(data, filename=Path(path).name, received_at=utc_now_iso())
+        if file_format == "flatfile":
+            documents = split_flatfile(
+                data, layout, filename=Path(path).name, received_at=utc_now_iso()
+            )
+        else:
+            split = SPLITTERS[file_format]
+            documents = split(data, filename=Path(path).name, received_at=utc_now_iso())
         for document in documents:
             record = RawRecord(
                 topic=PREVIEW_TOPICS[file_format],
@@ -94,7 +137,10 @@ def run_preview(paths: list[str], fmt: str, stdout: TextIO, stderr: TextIO) -> i
             )
             offset += 1
             try:
-                events = normalize(record)
+                if layout is not None and H_SPLIT_ERROR_CODE not in record.headers:
+                    events = normalize_flatfile(record, layout=layout)
+                else:
+                    events = normalize(record)
             except RecordError as exc:
                 print(_rejection_line(path, record, exc), file=stderr)
                 if exit_code == EXIT_OK:
@@ -107,7 +153,13 @@ def run_preview(paths: list[str], fmt: str, stdout: TextIO, stderr: TextIO) -> i
 
 def _rejection_line(path: str, record: RawRecord, error: RecordError) -> str:
     message = " ".join(error.message.split())
-    set_number = record.headers.get(H_ST02) or record.headers.get(H_UNH_REFERENCE) or "-"
+    set_number = (
+        record.headers.get(H_ST02)
+        or record.headers.get(H_UNH_REFERENCE)
+        or record.headers.get(H_EVENT_INDEX)
+        or record.headers.get(H_DOCNUM)
+        or "-"
+    )
     filename = record.headers.get(H_FILENAME) or path
     return (
         f"rejected file={filename} set={set_number} code={error.code.value} "
@@ -137,11 +189,19 @@ def add_normalize_parser(subparsers: "argparse._SubParsersAction") -> argparse.A
         choices=FORMATS,
         default="auto",
         help="input format: auto reads a file as X12 when it starts with an ISA segment and "
-        "as EDIFACT when it starts with UNA, UNB or UNH (default: auto)",
+        "as EDIFACT when it starts with UNA, UNB or UNH, and as GS1 EPCIS when it is JSON "
+        "or XML naming an EPCISDocument near its start, and as an SAP IDoc when it starts "
+        "with EDI_DC40; flatfile needs --layout (default: auto)",
+    )
+    parser.add_argument(
+        "--layout",
+        metavar="FILE",
+        help="flat-file layout YAML, such as config/layouts/erp-po-csv.yaml; implies "
+        "--format flatfile",
     )
     parser.set_defaults(handler=_handle)
     return parser
 
 
 def _handle(arguments: argparse.Namespace) -> int:
-    return run_preview(arguments.files, arguments.format, sys.stdout, sys.stderr)
+    return run_preview(arguments.files, arguments.format, sys.stdout, sys.stderr, arguments.layout)

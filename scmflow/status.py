@@ -5,7 +5,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TextIO
 
-
 from processors.runtime.dlq import H_CODE, decode_headers
 from processors.topology import Topology
 from scmflow.inspect import end_offsets, group_lag, read_committed
@@ -58,7 +57,12 @@ def _committed(status: StageStatus, bootstrap_servers: str, topology: Topology) 
 
 
 def print_status(
-    statuses: list[StageStatus], *, broker: str, broker_ok: bool, redis_url: str, redis_ok: bool,
+    statuses: list[StageStatus],
+    *,
+    broker: str,
+    broker_ok: bool,
+    redis_url: str,
+    redis_ok: bool,
     out: TextIO,
 ) -> None:
     print(f"broker  {broker:<40} {'reachable' if broker_ok else 'NOT REACHABLE'}", file=out)

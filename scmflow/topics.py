@@ -59,7 +59,9 @@ def apply_topics(topology: Topology, bootstrap_servers: str) -> ApplyReport:
     existing = [spec for name, spec in specs.items() if name in metadata.topics]
     configs = _describe_configs(admin, [spec.name for spec in existing])
     for spec in existing:
-        differences = _differences(spec, len(metadata.topics[spec.name].partitions), configs[spec.name])
+        differences = _differences(
+            spec, len(metadata.topics[spec.name].partitions), configs[spec.name]
+        )
         if differences:
             report.drifted[spec.name] = differences
         else:

@@ -107,6 +107,14 @@ def split_interchanges(
     ]
 
 
+def find_pieces(data: bytes, *, allow_variable_isa: bool = False) -> list[Piece]:
+    """Return the pieces that ``split_interchanges`` turns into records, envelopes included.
+
+    The 997 builder in adapters.x12.ack reads the functional groups from them.
+    """
+    return _find_pieces(data.decode("latin-1"), allow_variable_isa)
+
+
 def _find_pieces(text: str, allow_variable_isa: bool) -> list[Piece]:
     position = len(UTF8_BOM) if text.startswith(UTF8_BOM) else 0
     pieces: list[Piece] = []

@@ -9,16 +9,23 @@ from adapters.raw import H_DOCUMENT_TYPE, H_SOURCE, H_SPLIT_ERROR_CODE, H_SPLIT_
 from canonical.envelope import CanonicalEvent
 from canonical.errors import ErrorCode, RecordError
 from processors.normalize.edifact import normalize_edifact
+from processors.normalize.epcis import normalize_epcis
+from processors.normalize.flatfile import normalize_flatfile
+from processors.normalize.idoc import normalize_idoc
 from processors.normalize.record import RawRecord, require_header
 from processors.normalize.webhooks import normalize_webhook
+from processors.normalize.x12 import NORMALIZERS as X12_SET_NORMALIZERS
 from processors.normalize.x12_856 import normalize_856
 
 __all__ = ["RawRecord", "normalize"]
 
 X12_SOURCE = "x12"
 EDIFACT_SOURCE = "edifact"
+EPCIS_SOURCE = "epcis"
 WEBHOOK_SOURCE = "webhook"
-SUPPORTED_X12_SETS = {"856": normalize_856}
+IDOC_SOURCE = "idoc"
+FLATFILE_SOURCE = "flatfile"
+SUPPORTED_X12_SETS = {"856": normalize_856, **X12_SET_NORMALIZERS}
 
 
 def normalize(record: RawRecord) -> list[CanonicalEvent]:
@@ -37,6 +44,12 @@ def normalize(record: RawRecord) -> list[CanonicalEvent]:
         return normalize_edifact(record)
     if source == WEBHOOK_SOURCE:
         return normalize_webhook(record)
+    if source == EPCIS_SOURCE:
+        return normalize_epcis(record)
+    if source == IDOC_SOURCE:
+        return normalize_idoc(record)
+    if source == FLATFILE_SOURCE:
+        return normalize_flatfile(record)
     if source != X12_SOURCE:
         raise RecordError(
             ErrorCode.RAW_HEADER_MISSING,

@@ -132,6 +132,14 @@ class StageRunner:
             "enable.auto.offset.store": False,
             "auto.offset.reset": "earliest",
             "enable.partition.eof": False,
+            # Static membership: a worker restarted after a crash takes over its
+            # slot's partitions at once instead of waiting for the dead member's
+            # session to time out. A slot that stays down is noticed after 10 s.
+            "group.instance.id": self.config.transactional_id,
+            "session.timeout.ms": 10000,
+            # librdkafka prefetches up to 64 MB by default; a batch needs at most
+            # max_batch records, so 16 MB keeps many batches queued at less memory.
+            "queued.max.messages.kbytes": 16384,
             "logger": CLIENT_LOGGER,
         }
         conf.update(self.config.consumer_overrides)

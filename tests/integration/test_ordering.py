@@ -56,7 +56,9 @@ def test_later_record_parked_then_released(pipeline, config_copy):
     dead = pipeline.records("dlq.normalize")
     codes = [decode_headers(r.headers())["scmflow.error.code"] for r in dead]
     assert codes == ["MAPPING_MISSING", "ENTITY_PARKED"]
-    shipped = [decode(r.value()).payload.shipment_id for r in pipeline.records("canonical.shipment")]
+    shipped = [
+        decode(r.value()).payload.shipment_id for r in pipeline.records("canonical.shipment")
+    ]
     assert shipped == ["SH-5002"]
 
     _add_unit(config_copy / "mappings" / "units.yaml", "Q9", "C62")

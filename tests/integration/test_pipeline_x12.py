@@ -78,8 +78,10 @@ def test_changed_document_is_not_a_duplicate(pipeline):
     pipeline.ingest_x12(ship_notice("SH-2003", quantity="30", purpose="05").encode())
     pipeline.drain()
 
-    shipped = [decode(r.value()).payload.lines[0].quantity_shipped.value for r in
-               pipeline.records("canonical.shipment")]
+    shipped = [
+        decode(r.value()).payload.lines[0].quantity_shipped.value
+        for r in pipeline.records("canonical.shipment")
+    ]
     assert sorted(shipped) == [24, 30]
 
 
@@ -140,7 +142,9 @@ def test_garbage_on_normalized_topic_dead_lettered_by_dedupe(pipeline):
 
 def test_unmatched_event_dead_lettered_by_fanout(pipeline_factory):
     pipeline = pipeline_factory(
-        routes=[{"name": "cancel-only", "topic": "unused", "when": {"event_type": "shipment.cancelled"}}]
+        routes=[
+            {"name": "cancel-only", "topic": "unused", "when": {"event_type": "shipment.cancelled"}}
+        ]
     )
     pipeline.start()
     pipeline.ingest_x12(ship_notice("SH-4001").encode())

@@ -22,7 +22,9 @@ def throwaway_redis():
 def test_redis_outage_pauses_without_dead_letters(pipeline_factory, throwaway_redis):
     pipeline = pipeline_factory(redis_url_override=throwaway_redis.url)
     pipeline.start()
-    pauses_before = REGISTRY.get_sample_value("scmflow_redis_pauses_total", {"stage": "dedupe"}) or 0
+    pauses_before = (
+        REGISTRY.get_sample_value("scmflow_redis_pauses_total", {"stage": "dedupe"}) or 0
+    )
 
     throwaway_redis.stop()
     pipeline.ingest_x12(ship_notice("SH-7001").encode())

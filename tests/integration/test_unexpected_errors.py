@@ -33,5 +33,7 @@ def test_internal_error_after_max_attempts(pipeline_factory, monkeypatch):
     assert headers["scmflow.error.attempts"] == "3"
     assert headers["scmflow.error.exception_class"] == "builtins.KeyError"
     assert len(calls) == 3
-    canonical = [decode(r.value()).payload.shipment_id for r in pipeline.records("canonical.shipment")]
+    canonical = [
+        decode(r.value()).payload.shipment_id for r in pipeline.records("canonical.shipment")
+    ]
     assert canonical == ["SH-6667"]

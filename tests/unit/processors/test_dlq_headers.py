@@ -44,7 +44,9 @@ def test_header_set_is_pinned():
 
 def test_dead_letter_keeps_original_record():
     dead = DeadLetter(failed_message(), ErrorCode.X12_SEGMENT_MISSING, "BSN02 is empty", "BSN02")
-    output = dead_letter_output(dead, stage="normalize", dlq_topic="dlq.normalize", consumer_group="g")
+    output = dead_letter_output(
+        dead, stage="normalize", dlq_topic="dlq.normalize", consumer_group="g"
+    )
     assert output.topic == "dlq.normalize"
     assert output.key == b"ACME:856:SH-1"
     assert output.value == b"ST*856*0001~BSN*00~SE*2*0001~"
@@ -55,7 +57,9 @@ def test_dead_letter_error_headers():
     dead = DeadLetter(
         failed_message(), ErrorCode.MAPPING_MISSING, "unit XX", "HL[3].SN103", "RecordError"
     )
-    output = dead_letter_output(dead, stage="normalize", dlq_topic="dlq.normalize", consumer_group="g")
+    output = dead_letter_output(
+        dead, stage="normalize", dlq_topic="dlq.normalize", consumer_group="g"
+    )
     headers = decode_headers(output.headers)
     assert set(PINNED_HEADERS) <= headers.keys()
     assert headers["scmflow.error.code"] == "MAPPING_MISSING"
@@ -71,7 +75,9 @@ def test_dead_letter_error_headers():
 
 def test_earlier_error_headers_replaced():
     dead = DeadLetter(failed_message(), ErrorCode.X12_ELEMENT_INVALID, "bad date", "BSN03")
-    output = dead_letter_output(dead, stage="normalize", dlq_topic="dlq.normalize", consumer_group="g")
+    output = dead_letter_output(
+        dead, stage="normalize", dlq_topic="dlq.normalize", consumer_group="g"
+    )
     codes = [value for name, value in output.headers if name == "scmflow.error.code"]
     assert codes == [b"X12_ELEMENT_INVALID"]
 
