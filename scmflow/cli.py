@@ -31,54 +31,6 @@ def _cmd_topics_apply(args: argparse.Namespace) -> int:
     return 1 if report.drifted else 0
 
 
-def _cmd_ingest_x12(args: argparse.Namespace) -> int:
-    from adapters.publish import RawPublisher
-    from adapters.raw import H_SPLIT_ERROR_CODE
-    from adapters.x12 import split_interchanges
-    from adapters.x12.ack import build_acks
-    from processors.normalize import SUPPORTED_X12_SETS
-
-    settings = get_settings()
-    topology = _topology()
-    topic = args.topic or topology.sources["x12"].topic
-    # One 997 per received functional group goes to the outbound topic after the
-    # set's raw records; a topology without outbound.x12-ack sends none.
-    ack_outbound = topology.outbound.get("x12-ack")
-    ack_topic = getattr(args, "ack_topic", None) or (ack_outbound.topic if ack_outbound else None)
-    payloads = []
-    for name in args.files:
-        try:
-            payloads.append((Path(name), Path(name).read_bytes()))
-        except OSError as exc:
-            print(f"error: cannot read {name}: {exc.strerror}", file=sys.stderr)
-            return 2
-    publisher = RawPublisher(settings.bootstrap_servers)
-    failed = False
-    for path, data in payloads:
-        documents = split_interchanges(data, filename=path.name)
-        report = publisher.publish(topic, documents)
-        unsplit = sum(1 for document in documents if H_SPLIT_ERROR_CODE in document.headers)
-        print(
-            f"{path}: {report.delivered} of {len(documents)} records published to {topic}"
-            + (f" ({unsplit} could not be split and will be dead-lettered)" if unsplit else "")
-        )
-        for failure in report.failed:
-            print(f"error: {path}: {failure}", file=sys.stderr)
-            failed = True
-        if ack_topic is None or report.failed:
-            continue
-        acks = build_acks(data, filename=path.name, supported_sets=frozenset(SUPPORTED_X12_SETS))
-        if not acks:
-            continue
-        ack_report = publisher.publish(ack_topic, acks)
-        print(f"{path}: {ack_report.delivered} of {len(acks)} 997 acknowledgements published "
-              f"to {ack_topic}")  # fmt: skip
-        for failure in ack_report.failed:
-            print(f"error: {path}: 997 acknowledgement: {failure}", file=sys.stderr)
-            failed = True
-    return 1 if failed else 0
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     from scmflow.observability import StatusEndpoints, serve
     from scmflow.worker import STAGES, Workers, build_runner
@@ -168,6 +120,7 @@ def _cmd_chaos(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from scmflow.corpus_report import add_corpus_report_parser
     from scmflow.dlq import add_dlq_parser
+    from scmflow.ingest import add_ingest_x12_parser
     from scmflow.ingest_edifact import add_ingest_edifact_parser
     from scmflow.ingest_flatfile import add_ingest_flatfile_parser
     from scmflow.preview import add_normalize_parser
@@ -200,16 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="publish partner files to a raw topic")
     ingest_commands = ingest.add_subparsers(dest="ingest_format", metavar="FORMAT", required=True)
-    x12 = ingest_commands.add_parser(
-        "x12",
-        help="split X12 interchanges into transaction sets and publish each one unchanged",
-        description="Split each file into transaction sets and publish every set unchanged to "
-        "the raw X12 topic, with provenance headers. Input that cannot be split is published "
-        "whole, so the normalize stage dead-letters it with a code.",
-    )
-    x12.add_argument("files", nargs="+", metavar="FILE", help="X12 file to publish")
-    x12.add_argument("--topic", help="raw topic to publish to (default: from topology.yaml)")
-    x12.set_defaults(handler=_cmd_ingest_x12)
+    add_ingest_x12_parser(ingest_commands)
     add_ingest_edifact_parser(ingest_commands)
     add_ingest_flatfile_parser(ingest_commands)
 

@@ -6,8 +6,6 @@ published whole, so that the normalize stage dead-letters it with a code.
 """
 
 import argparse
-import sys
-from pathlib import Path
 
 SOURCE = "edifact"
 
@@ -35,30 +33,24 @@ def ingest_edifact(args: argparse.Namespace) -> int:
     """Publish the messages of ``args.files`` and print one summary line per file."""
     from adapters.edifact import split_interchange
     from adapters.publish import RawPublisher
-    from adapters.raw import H_SPLIT_ERROR_CODE
     from processors.topology import load_topology
+    from scmflow.ingest import (
+        EXIT_NOT_ACKNOWLEDGED,
+        EXIT_OK,
+        EXIT_UNREADABLE,
+        publish_documents,
+        read_files,
+    )
     from scmflow.settings import get_settings
 
     settings = get_settings()
     topic = args.topic or load_topology(settings.topology_file).sources[SOURCE].topic
-    payloads = []
-    for name in args.files:
-        try:
-            payloads.append((Path(name), Path(name).read_bytes()))
-        except OSError as exc:
-            print(f"error: cannot read {name}: {exc.strerror}", file=sys.stderr)
-            return 2
+    payloads = read_files(args.files)
+    if payloads is None:
+        return EXIT_UNREADABLE
     publisher = RawPublisher(settings.bootstrap_servers)
-    failed = False
-    for path, data in payloads:
-        documents = split_interchange(data, filename=path.name)
-        report = publisher.publish(topic, documents)
-        unsplit = sum(1 for document in documents if H_SPLIT_ERROR_CODE in document.headers)
-        print(
-            f"{path}: {report.delivered} of {len(documents)} records published to {topic}"
-            + (f" ({unsplit} could not be split and will be dead-lettered)" if unsplit else "")
-        )
-        for failure in report.failed:
-            print(f"error: {path}: {failure}", file=sys.stderr)
-            failed = True
-    return 1 if failed else 0
+    results = [
+        publish_documents(publisher, path, split_interchange(data, filename=path.name), topic)
+        for path, data in payloads
+    ]
+    return EXIT_OK if all(results) else EXIT_NOT_ACKNOWLEDGED
