@@ -13,10 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from adapters.raw import utc_now_iso
+from adapters.flatfile import LayoutError, load_layout
 from canonical.errors import RecordError
-from processors.normalize import RawRecord, normalize
-from scmflow.preview import FORMATS, PREVIEW_TOPICS, SPLITTERS, detect_format
+from processors.normalize import RawRecord
+from scmflow.preview import (
+    FORMATS,
+    PREVIEW_TOPICS,
+    detect_format,
+    normalize_document,
+    split_file,
+)
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -33,20 +39,24 @@ class FileOutcome:
     rejections: Counter = field(default_factory=Counter)
 
 
-def report_file(path: Path, fmt: str = "auto") -> FileOutcome:
+def report_file(
+    path: Path, fmt: str = "auto", *, layout=None, webhook_topic: str | None = None
+) -> FileOutcome:
     """Split and normalize one file; raise OSError when it cannot be read."""
     data = path.read_bytes()
     file_format = fmt if fmt != "auto" else detect_format(data)
     outcome = FileOutcome(path=str(path), file_format=file_format)
     if file_format is None:
         return outcome
-    documents = SPLITTERS[file_format](data, filename=path.name, received_at=utc_now_iso())
+    documents = split_file(
+        data, file_format, filename=path.name, layout=layout, webhook_topic=webhook_topic
+    )
+    topic = PREVIEW_TOPICS.get(file_format, "raw.webhook")
     for offset, document in enumerate(documents):
         outcome.records += 1
-        record = RawRecord(PREVIEW_TOPICS[file_format], 0, offset, None, document.value,
-                           document.headers, None)  # fmt: skip
+        record = RawRecord(topic, 0, offset, None, document.value, document.headers, None)
         try:
-            events = normalize(record)
+            events = normalize_document(record, layout)
         except RecordError as exc:
             outcome.rejections[exc.code.value] += 1
             continue
@@ -54,7 +64,15 @@ def report_file(path: Path, fmt: str = "auto") -> FileOutcome:
     return outcome
 
 
-def run_report(paths: list[str], fmt: str, stdout: TextIO, stderr: TextIO) -> int:
+def run_report(
+    paths: list[str],
+    fmt: str,
+    stdout: TextIO,
+    stderr: TextIO,
+    *,
+    layout_path: str | None = None,
+    webhook_topic: str | None = None,
+) -> int:
     """Print one line per file and the totals, and return the exit code.
 
     The code is 0, or 2 for an unknown format or an unreadable file. Rejected
@@ -64,12 +82,23 @@ def run_report(paths: list[str], fmt: str, stdout: TextIO, stderr: TextIO) -> in
         print(f"scmflow corpus-report: unknown format {fmt!r}; expected one of: "
               f"{', '.join(FORMATS)}", file=stderr)  # fmt: skip
         return EXIT_USAGE
+    layout = None
+    if fmt == "flatfile" or layout_path:
+        if not layout_path:
+            print("scmflow corpus-report: --format flatfile needs --layout FILE", file=stderr)
+            return EXIT_USAGE
+        try:
+            layout = load_layout(layout_path)
+        except LayoutError as exc:
+            print(f"scmflow corpus-report: {exc}", file=stderr)
+            return EXIT_USAGE
+        fmt = "flatfile"
     exit_code = EXIT_OK
     totals = FileOutcome(path="total", file_format=None)
     files = 0
     for name in paths:
         try:
-            outcome = report_file(Path(name), fmt)
+            outcome = report_file(Path(name), fmt, layout=layout, webhook_topic=webhook_topic)
         except OSError as exc:
             print(f"scmflow corpus-report: cannot read {name}: {exc.strerror or exc}", file=stderr)
             exit_code = EXIT_USAGE
@@ -97,7 +126,14 @@ def _line(label: str, outcome: FileOutcome) -> str:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    return run_report(args.files, args.format, sys.stdout, sys.stderr)
+    return run_report(
+        args.files,
+        args.format,
+        sys.stdout,
+        sys.stderr,
+        layout_path=args.layout,
+        webhook_topic=args.webhook_topic,
+    )
 
 
 def add_corpus_report_parser(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParser:
@@ -114,7 +150,13 @@ def add_corpus_report_parser(subparsers: "argparse._SubParsersAction") -> argpar
         "--format",
         choices=FORMATS,
         default="auto",
-        help="input format (default: auto, detected from the first segment)",
+        help="input format (default: auto, detected from the content)",
+    )
+    parser.add_argument("--layout", metavar="FILE", help="flat-file layout YAML")
+    parser.add_argument(
+        "--webhook-topic",
+        metavar="TOPIC",
+        help="event name of Shopify or WooCommerce bodies, such as orders/create",
     )
     parser.set_defaults(handler=_handle)
     return parser

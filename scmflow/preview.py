@@ -17,12 +17,14 @@ from adapters.epcis.headers import H_EVENT_INDEX
 from adapters.flatfile import LayoutError, load_layout, split_flatfile
 from adapters.idoc import looks_like_idoc, split_idocs
 from adapters.idoc.headers import H_DOCNUM
-from adapters.raw import H_FILENAME, H_SPLIT_ERROR_CODE, utc_now_iso
+from adapters.raw import H_FILENAME, H_SPLIT_ERROR_CODE, RawDocument, utc_now_iso
 from adapters.x12 import split_interchanges
 from adapters.x12.headers import H_ST02
+from canonical.envelope import CanonicalEvent
 from canonical.errors import RecordError
 from processors.normalize import RawRecord, normalize
 from processors.normalize.flatfile import normalize_flatfile
+from scmflow.preview_webhooks import WEBHOOK_FORMATS, webhook_splitter
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -37,7 +39,7 @@ PREVIEW_TOPICS = {
     "flatfile": "raw.flatfile",
 }
 PREVIEW_PARTITION = 0
-FORMATS = ("auto", "x12", "edifact", "epcis", "idoc", "flatfile")
+FORMATS = ("auto", "x12", "edifact", "epcis", "idoc", "flatfile", *WEBHOOK_FORMATS)
 SPLITTERS = {
     "x12": split_interchanges,
     "edifact": split_interchange,
@@ -67,8 +69,38 @@ def detect_format(data: bytes) -> str | None:
     return "edifact" if looks_like_edifact(data) else None
 
 
+def split_file(
+    data: bytes,
+    file_format: str,
+    *,
+    filename: str,
+    layout=None,
+    webhook_topic: str | None = None,
+) -> list[RawDocument]:
+    """Split one file's bytes into raw documents, as the format's adapter publishes them."""
+    received_at = utc_now_iso()
+    if file_format in WEBHOOK_FORMATS:
+        split = webhook_splitter(file_format, webhook_topic)
+        return split(data, filename=filename, received_at=received_at)
+    if file_format == "flatfile":
+        return split_flatfile(data, layout, filename=filename, received_at=received_at)
+    return SPLITTERS[file_format](data, filename=filename, received_at=received_at)
+
+
+def normalize_document(record: RawRecord, layout=None) -> list[CanonicalEvent]:
+    """Normalize one raw record as the normalize stage would; raise RecordError."""
+    if layout is not None and H_SPLIT_ERROR_CODE not in record.headers:
+        return normalize_flatfile(record, layout=layout)
+    return normalize(record)
+
+
 def run_preview(
-    paths: list[str], fmt: str, stdout: TextIO, stderr: TextIO, layout_path: str | None = None
+    paths: list[str],
+    fmt: str,
+    stdout: TextIO,
+    stderr: TextIO,
+    layout_path: str | None = None,
+    webhook_topic: str | None = None,
 ) -> int:
     """Split and normalize each file and return the exit code: 0, 1 or 2.
 
@@ -118,16 +150,12 @@ def run_preview(
             )
             exit_code = EXIT_USAGE
             continue
-        if file_format == "flatfile":
-            documents = split_flatfile(
-                data, layout, filename=Path(path).name, received_at=utc_now_iso()
-            )
-        else:
-            split = SPLITTERS[file_format]
-            documents = split(data, filename=Path(path).name, received_at=utc_now_iso())
+        documents = split_file(
+            data, file_format, filename=Path(path).name, layout=layout, webhook_topic=webhook_topic
+        )
         for document in documents:
             record = RawRecord(
-                topic=PREVIEW_TOPICS[file_format],
+                topic=PREVIEW_TOPICS.get(file_format, "raw.webhook"),
                 partition=PREVIEW_PARTITION,
                 offset=offset,
                 key=document.key.encode("utf-8"),
@@ -137,10 +165,7 @@ def run_preview(
             )
             offset += 1
             try:
-                if layout is not None and H_SPLIT_ERROR_CODE not in record.headers:
-                    events = normalize_flatfile(record, layout=layout)
-                else:
-                    events = normalize(record)
+                events = normalize_document(record, layout)
             except RecordError as exc:
                 print(_rejection_line(path, record, exc), file=stderr)
                 if exit_code == EXIT_OK:
@@ -191,7 +216,14 @@ def add_normalize_parser(subparsers: "argparse._SubParsersAction") -> argparse.A
         help="input format: auto reads a file as X12 when it starts with an ISA segment and "
         "as EDIFACT when it starts with UNA, UNB or UNH, and as GS1 EPCIS when it is JSON "
         "or XML naming an EPCISDocument near its start, and as an SAP IDoc when it starts "
-        "with EDI_DC40; flatfile needs --layout (default: auto)",
+        "with EDI_DC40; flatfile needs --layout; a webhook provider name (easypost, shippo, "
+        "shopify, ups, woocommerce) reads the file as one webhook body (default: auto)",
+    )
+    parser.add_argument(
+        "--webhook-topic",
+        metavar="TOPIC",
+        help="event name of a Shopify or WooCommerce body, as its X-Shopify-Topic or "
+        "X-WC-Webhook-Topic header would give it, such as orders/create or order.created",
     )
     parser.add_argument(
         "--layout",
@@ -204,4 +236,11 @@ def add_normalize_parser(subparsers: "argparse._SubParsersAction") -> argparse.A
 
 
 def _handle(arguments: argparse.Namespace) -> int:
-    return run_preview(arguments.files, arguments.format, sys.stdout, sys.stderr, arguments.layout)
+    return run_preview(
+        arguments.files,
+        arguments.format,
+        sys.stdout,
+        sys.stderr,
+        arguments.layout,
+        arguments.webhook_topic,
+    )

@@ -142,7 +142,7 @@ class WebhookIngress:
             return error_reply(401, exc.reason.value, exc.message)
 
         try:
-            delivery = spec.describe(headers, _parse_object(body), body)
+            delivery = spec.describe(headers, parse_body(body), body)
         except BodyRejected as exc:
             return error_reply(400, "body_invalid", exc.message)
 
@@ -188,7 +188,7 @@ class WebhookIngress:
             self.ledger.close()
 
 
-def _parse_object(body: bytes) -> dict[str, Any]:
+def parse_body(body: bytes) -> dict[str, Any]:
     try:
         document = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError as exc:
