@@ -33,6 +33,7 @@ def _cmd_topics_apply(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from scmflow.observability import StatusEndpoints, serve
+    from scmflow.watchdog import Watchdog
     from scmflow.worker import STAGES, Workers, build_runner
 
     settings = get_settings()
@@ -67,8 +68,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         )
         server = serve(endpoints, args.metrics_host, args.metrics_port)
     workers.start()
+    watchdog = None
+    if args.stall_exit_after:
+        watchdog = Watchdog(workers.runners, exit_after_s=args.stall_exit_after)
+        watchdog.start()
     while workers.alive() and not workers.stop_event.is_set():
         workers.stop_event.wait(0.5)
+    if watchdog is not None:
+        watchdog.stop()
     workers.stop()
     if server is not None:
         server.shutdown()
@@ -200,6 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=30.0,
         help="seconds without progress, while records wait, after which /healthz "
         "reports the stage unhealthy (default: 30)",
+    )
+    run.add_argument(
+        "--stall-exit-after",
+        type=float,
+        default=120.0,
+        help="seconds a transactional call may run before the worker exits with status 70 "
+        "so that its supervisor restarts it; 0 disables (default: 120)",
     )
     run.set_defaults(handler=_cmd_run)
 
