@@ -13,6 +13,7 @@ from typing import TextIO
 
 from adapters.publish import RawPublisher
 from adapters.x12 import split_interchanges
+from adapters.x12.profile import X12EnvelopeProfiles
 from processors.runtime.dlq import H_CODE, decode_headers
 from processors.topology import Topology
 from scmflow.inspect import end_offsets, group_lag, read_committed
@@ -78,7 +79,9 @@ def run_demo(
         raw_topic = topology.sources["x12"].topic
         published = 0
         for path in files:
-            documents = split_interchanges(path.read_bytes(), filename=path.name)
+            documents = split_interchanges(
+                path.read_bytes(), filename=path.name, profiles=X12EnvelopeProfiles.load()
+            )
             delivery = publisher.publish(raw_topic, documents)
             published += delivery.delivered
             for failure in delivery.failed:

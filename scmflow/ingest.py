@@ -66,6 +66,7 @@ def ingest_x12(args: argparse.Namespace) -> int:
     """Publish the transaction sets of ``args.files``, then their 997 acknowledgements."""
     from adapters.x12 import split_interchanges
     from adapters.x12.ack import build_acks
+    from adapters.x12.profile import X12EnvelopeProfiles
     from processors.normalize import SUPPORTED_X12_SETS
     from processors.topology import load_topology
     from scmflow.settings import get_settings
@@ -79,12 +80,12 @@ def ingest_x12(args: argparse.Namespace) -> int:
     payloads = read_files(args.files)
     if payloads is None:
         return EXIT_UNREADABLE
+    profiles = X12EnvelopeProfiles.load()
     publisher = RawPublisher(settings.bootstrap_servers)
     all_published = True
     for path, data in payloads:
-        published = publish_documents(
-            publisher, path, split_interchanges(data, filename=path.name), topic
-        )
+        documents = split_interchanges(data, filename=path.name, profiles=profiles)
+        published = publish_documents(publisher, path, documents, topic)
         all_published = all_published and published
         if ack_topic is None or not published:
             continue

@@ -20,6 +20,7 @@ from adapters.idoc.headers import H_DOCNUM
 from adapters.raw import H_FILENAME, H_SPLIT_ERROR_CODE, RawDocument, utc_now_iso
 from adapters.x12 import split_interchanges
 from adapters.x12.headers import H_ST02
+from adapters.x12.profile import X12EnvelopeProfiles
 from canonical.envelope import CanonicalEvent
 from canonical.errors import RecordError
 from processors.normalize import RawRecord, normalize
@@ -84,6 +85,10 @@ def split_file(
         return split(data, filename=filename, received_at=received_at)
     if file_format == "flatfile":
         return split_flatfile(data, layout, filename=filename, received_at=received_at)
+    if file_format == "x12":
+        return split_interchanges(
+            data, filename=filename, received_at=received_at, profiles=X12EnvelopeProfiles.load()
+        )
     return SPLITTERS[file_format](data, filename=filename, received_at=received_at)
 
 

@@ -45,6 +45,8 @@ the set's own segments are intact and the flags tell the consumer what was
 wrong. Control numbers compare as integers when both are digits.
 """
 
+from dataclasses import replace
+
 from adapters.raw import (
     ADAPTER_VERSION,
     H_ADAPTER_VERSION,
@@ -61,8 +63,9 @@ from adapters.raw import (
     utc_now_iso,
 )
 from adapters.x12 import headers as h
-from adapters.x12.delimiters import Delimiters, IsaError, read_isa
+from adapters.x12.delimiters import Delimiters, IsaError, IsaHeader, read_isa
 from adapters.x12.interchange import InterchangeWalker, Piece, starts_interchange
+from adapters.x12.profile import X12EnvelopeProfiles
 from adapters.x12.segments import iter_spans, parse_segments
 from canonical.errors import ErrorCode
 
@@ -91,6 +94,7 @@ def split_interchanges(
     filename: str,
     received_at: str | None = None,
     allow_variable_isa: bool = False,
+    profiles: X12EnvelopeProfiles | None = None,
 ) -> list[RawDocument]:
     """Split an X12 file into raw records, one per transaction set (ST through SE).
 
@@ -98,24 +102,58 @@ def split_interchanges(
     SE segment's terminator. A file may contain several interchanges with
     different delimiters. ``allow_variable_isa`` accepts ISA headers whose
     elements are not padded to their fixed widths, for partners whose profile
-    allows it. ``received_at`` defaults to the current time.
+    allows it; ``profiles`` turns that and the ISA11 policy on per sender
+    (adapters.x12.profile). ``received_at`` defaults to the current time.
     """
     received_at = received_at or utc_now_iso()
-    pieces = _find_pieces(data.decode("latin-1"), allow_variable_isa)
+    pieces = _find_pieces(data.decode("latin-1"), allow_variable_isa, profiles)
     return [
         _to_document(data, piece, filename=filename, received_at=received_at) for piece in pieces
     ]
 
 
-def find_pieces(data: bytes, *, allow_variable_isa: bool = False) -> list[Piece]:
+def find_pieces(
+    data: bytes,
+    *,
+    allow_variable_isa: bool = False,
+    profiles: X12EnvelopeProfiles | None = None,
+) -> list[Piece]:
     """Return the pieces that ``split_interchanges`` turns into records, envelopes included.
 
     The 997 builder in adapters.x12.ack reads the functional groups from them.
     """
-    return _find_pieces(data.decode("latin-1"), allow_variable_isa)
+    return _find_pieces(data.decode("latin-1"), allow_variable_isa, profiles)
 
 
-def _find_pieces(text: str, allow_variable_isa: bool) -> list[Piece]:
+def _read_isa_for_sender(
+    text: str, position: int, allow_variable_isa: bool, profiles: X12EnvelopeProfiles | None
+) -> IsaHeader:
+    """Read an ISA, applying the sender's profile when one is given."""
+    try:
+        isa = read_isa(text, position, allow_variable_isa=allow_variable_isa)
+    except IsaError:
+        sender = _peek_sender(text, position)
+        if allow_variable_isa or profiles is None or sender is None:
+            raise
+        if not profiles.for_sender(sender).variable_width_isa:
+            raise
+        isa = read_isa(text, position, allow_variable_isa=True)
+    if profiles is not None and profiles.for_sender(isa.element(6)).ignore_repetition_separator:
+        isa = replace(isa, delimiters=replace(isa.delimiters, repetition=None))
+    return isa
+
+
+def _peek_sender(text: str, position: int) -> str | None:
+    """Return ISA06 of a header that may not be fixed width, or None if it has no ISA06."""
+    if len(text) < position + 4:
+        return None
+    elements = text[position : position + 200].split(text[position + 3])
+    return elements[6].strip() if len(elements) > 6 else None
+
+
+def _find_pieces(
+    text: str, allow_variable_isa: bool, profiles: X12EnvelopeProfiles | None = None
+) -> list[Piece]:
     position = len(UTF8_BOM) if text.startswith(UTF8_BOM) else 0
     pieces: list[Piece] = []
     previous: Delimiters | None = None
@@ -125,7 +163,7 @@ def _find_pieces(text: str, allow_variable_isa: bool) -> list[Piece]:
             break
         if starts_interchange(text[position : position + 4]):
             try:
-                isa = read_isa(text, position, allow_variable_isa=allow_variable_isa)
+                isa = _read_isa_for_sender(text, position, allow_variable_isa, profiles)
             except IsaError as exc:
                 start = 0 if previous is None else position
                 pieces.append(_error(start, len(text), ErrorCode.X12_INTERCHANGE_INVALID, str(exc)))
