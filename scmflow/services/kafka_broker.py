@@ -40,7 +40,9 @@ from scmflow.services._process import (
     write_pid_file,
 )
 
-DEFAULT_HEAP_OPTS = "-Xmx512m -Xms512m"
+# The test suite creates a few thousand partitions on one broker; 512 MiB of
+# heap ran out there, so the default leaves room (KAFKA_HEAP_OPTS overrides it).
+DEFAULT_HEAP_OPTS = "-Xmx1g -Xms1g"
 
 
 def wait_for_kafka(bootstrap_servers: str, timeout: float = 90.0) -> float:

@@ -5,7 +5,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from confluent_kafka import Message, Producer
+import redis
+from confluent_kafka import KafkaException, Message, Producer
+from confluent_kafka.admin import AdminClient
 
 from adapters.publish import RawPublisher
 from adapters.raw import RawDocument
@@ -59,6 +61,25 @@ class Pipeline:
         if self.workers:
             self.workers.stop()
 
+    def delete_topics(self) -> None:
+        """Delete this pipeline's topics and Redis keys, so a long test run stays light."""
+        admin = AdminClient({"bootstrap.servers": self.bootstrap})
+        names = [
+            name for name in admin.list_topics(timeout=30).topics if name.startswith(self.prefix)
+        ]
+        if names:
+            for future in admin.delete_topics(names, operation_timeout=30).values():
+                try:
+                    future.result()
+                except KafkaException:
+                    pass  # already gone, or the broker is deleting it
+        client = redis.Redis.from_url(self.redis_url)
+        group = self.prefix.rstrip(".")
+        for pattern in (f"{self.prefix}*", f"{group}:*"):
+            keys = list(client.scan_iter(pattern, count=1000))
+            if keys:
+                client.delete(*keys)
+
     def topic(self, name: str) -> str:
         return self.prefix + name
 
@@ -106,6 +127,7 @@ def pipeline_factory(kafka_bootstrap: str, redis_url: str) -> Iterator:
     yield make
     for pipeline in created:
         pipeline.stop()
+        pipeline.delete_topics()
 
 
 @pytest.fixture
