@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 
 CHAOS_EVENTS ?= 100000
 CHAOS_KILLS ?= 30
-BENCH_EVENTS ?= 100000
+BENCH_EVENTS ?= 50000
 
 .PHONY: help install up down status topics run test chaos bench lint reset clean
 
@@ -64,7 +64,6 @@ bench: $(STAMP)
 	test -x $(VENV)/peers/bin/python || $(PYTHON) -m venv $(VENV)/peers
 	$(BIN)/python bench/peers_requirements.py > $(VENV)/peers/requirements.txt
 	$(VENV)/peers/bin/python -m pip install --quiet -r $(VENV)/peers/requirements.txt
-	$(BIN)/scmflow dev up
 	uptime
 	BENCH_EVENTS=$(BENCH_EVENTS) $(BIN)/python -m bench.run
 	uptime

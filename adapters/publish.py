@@ -4,7 +4,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from confluent_kafka import KafkaError, Message, Producer
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from adapters.raw import RawDocument
 
@@ -57,6 +57,14 @@ class RawPublisher:
                     break
                 except BufferError:
                     self._producer.poll(0.1)
+                except KafkaException as exc:
+                    # Raised at once for a record the producer cannot send at all,
+                    # such as one larger than message.max.bytes.
+                    report.failed.append(
+                        f"{topic} key={document.key!r} ({len(document.value)} bytes): "
+                        f"{exc.args[0].str()}"
+                    )
+                    break
             self._producer.poll(0)
         remaining = self._producer.flush(_FLUSH_TIMEOUT_S)
         if remaining:

@@ -5,6 +5,8 @@ import signal
 import sys
 from pathlib import Path
 
+from confluent_kafka import KafkaException
+
 from canonical.errors import ScmflowError
 from processors.topology import Topology, load_topology
 from scmflow.logs import configure_logging
@@ -107,6 +109,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
         redis_url=settings.redis,
         window_s=args.window,
         out=sys.stdout,
+        group_prefix=args.group_prefix,
     )
 
 
@@ -237,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=2.0,
         help="seconds over which throughput is measured (default: 2)",
     )
+    status.add_argument(
+        "--group-prefix",
+        default="scmflow",
+        help="group prefix the workers run with, as given to `scmflow run` (default: scmflow)",
+    )
     status.set_defaults(handler=_cmd_status)
 
     chaos = commands.add_parser(
@@ -284,6 +292,14 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except ScmflowError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KafkaException as exc:
+        settings = get_settings()
+        print(
+            f"error: Kafka at {settings.bootstrap_servers} failed: {exc.args[0].str()}; "
+            "check that the broker answers with `scmflow dev status`",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130

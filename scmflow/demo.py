@@ -17,6 +17,7 @@ from adapters.x12.profile import X12EnvelopeProfiles
 from processors.runtime.dlq import H_CODE, decode_headers
 from processors.topology import Topology
 from scmflow.inspect import end_offsets, group_lag, read_committed
+from scmflow.preview import detect_format
 from scmflow.topics import apply_topics
 from scmflow.worker import STAGES, Workers, build_runner
 
@@ -63,8 +64,6 @@ def run_demo(
         )
 
     all_topics = [spec.name for spec in topology.topic_specs()]
-    before = end_offsets(bootstrap_servers, all_topics)
-
     workers = Workers(
         build_runner(stage, topology, bootstrap_servers=bootstrap_servers, redis_url=redis_url)
         for stage in STAGES
@@ -74,11 +73,26 @@ def run_demo(
         if not workers.wait_assigned(_ASSIGN_TIMEOUT_S):
             print("error: stages did not get their partitions within 60 s", file=sys.stderr)
             return 1
+        # Records left from earlier runs are processed first, so the summary
+        # counts only what this run's files produced.
+        if not wait_drained(bootstrap_servers, workers, _DRAIN_TIMEOUT_S):
+            print("error: earlier records did not drain within 120 s", file=sys.stderr)
+            return 1
+        before = end_offsets(bootstrap_servers, all_topics)
+        duplicates_before = sum(runner.stats.duplicates for runner in workers.runners)
 
         publisher = RawPublisher(bootstrap_servers)
         raw_topic = topology.sources["x12"].topic
         published = 0
         for path in files:
+            data_start = path.read_bytes()[:4096]
+            if detect_format(data_start) != "x12":
+                print(
+                    f"warning: {path} is not an X12 interchange; the demo ingests X12 only, so "
+                    "it will be dead-lettered (`scmflow ingest edifact` and the other ingest "
+                    "commands publish other formats)",
+                    file=out,
+                )
             documents = split_interchanges(
                 path.read_bytes(), filename=path.name, profiles=X12EnvelopeProfiles.load()
             )
@@ -103,7 +117,7 @@ def run_demo(
         print(f"error: the pipeline did not drain within {_DRAIN_TIMEOUT_S:.0f} s", file=sys.stderr)
         return 1
 
-    duplicates = sum(runner.stats.duplicates for runner in workers.runners)
+    duplicates = sum(runner.stats.duplicates for runner in workers.runners) - duplicates_before
     _print_summary(bootstrap_servers, topology, before, duplicates, out)
     return 0
 
@@ -137,6 +151,7 @@ def _print_summary(
     if canonical == 0 and duplicates:
         print(
             "note: every document was already seen in an earlier run, so all were dropped as "
-            "duplicates; `make reset` clears the local state and starts over",
+            "duplicates; `make reset` deletes the data of the broker and Redis that scmflow "
+            "started (a Redis that scmflow did not start keeps its dedupe keys)",
             file=out,
         )

@@ -62,7 +62,7 @@ class StatusEndpoints:
             "redis": self._redis_answers(),
         }
         for runner in self.workers.runners:
-            checks[f"{runner.config.stage}.assigned"] = runner.assigned.is_set()
+            checks[f"{runner.config.stage}.assigned"] = runner.ready()
         ready = all(checks.values())
         return ready, {"status": "ready" if ready else "not ready", "checks": checks}
 

@@ -121,6 +121,10 @@ class StageRunner:
                 stage=config.stage,
             )
 
+    def ready(self) -> bool:
+        """Return whether the runner has partitions and has prepared all of them."""
+        return self.assigned.is_set() and not self._newly_assigned
+
     # Client setup.
 
     def _new_consumer(self) -> Consumer:
@@ -205,6 +209,7 @@ class StageRunner:
                 self.heartbeat.beat()
                 batch = self._collect_batch(stop)
                 if self._newly_assigned and not self._prepare_assigned(stop):
+                    self._refresh_lag()
                     continue
                 if batch:
                     self._process_once(batch, stop)

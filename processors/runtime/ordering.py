@@ -76,11 +76,16 @@ class KeyBlocks:
                 metadata = consumer.list_topics(self.topic, timeout=10)
                 count = len(metadata.topics[self.topic].partitions)
             except KafkaException as exc:
-                raise RetriableError("kafka_unavailable", f"no metadata for {self.topic}") from exc
+                raise RetriableError(
+                    "kafka_unavailable", f"no metadata for topic {self.topic}: {exc}"
+                ) from exc
             finally:
                 consumer.close()
             if count == 0:
-                raise RetriableError("kafka_unavailable", f"topic {self.topic} has no partitions")
+                raise RetriableError(
+                    "topic_missing",
+                    f"topic {self.topic} does not exist; create it with `scmflow topics apply`",
+                )
             self._partitions = count
         return input_partition % self._partitions
 

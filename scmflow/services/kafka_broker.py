@@ -63,10 +63,12 @@ def kafka_responds(bootstrap_servers: str, timeout: float = 3.0) -> bool:
         return False
     admin = AdminClient({"bootstrap.servers": bootstrap_servers})
     try:
-        metadata = admin.list_topics(timeout=timeout)
-    except KafkaException:
+        # DescribeCluster names the brokers without listing every topic, so the
+        # answer stays fast on a broker that holds thousands of topics.
+        cluster = admin.describe_cluster(request_timeout=timeout).result(timeout=timeout + 1)
+    except (KafkaException, TimeoutError):
         return False
-    return bool(metadata.brokers)
+    return bool(cluster.nodes)
 
 
 def start_kafka(config: ServiceConfig) -> ServiceState:
@@ -107,15 +109,16 @@ def start_kafka(config: ServiceConfig) -> ServiceState:
         progress(f"kafka: removing stale pid file {paths.pid_file} (process {check.recorded_pid})")
         paths.pid_file.unlink(missing_ok=True)
 
-    if kafka_responds(bootstrap):
+    if kafka_responds(bootstrap, timeout=10.0):
         return ServiceState(
             KAFKA, bootstrap, True, "already running, not started by scmflow (down leaves it)"
         )
     for port in (config.kafka_port, config.controller_port):
         if port_accepts(LOCAL_HOST, port):
             raise ServiceError(
-                f"kafka: port {LOCAL_HOST}:{port} is in use by a program that is not a Kafka "
-                "broker started by scmflow; stop that program or choose other ports"
+                f"kafka: a program listens on {LOCAL_HOST}:{port} but did not answer as a Kafka "
+                "broker within 10 s; if it is a busy broker, try again or set "
+                "KAFKA_BOOTSTRAP_SERVERS to use it without starting one, otherwise free the port"
             )
 
     return _launch(config, paths)

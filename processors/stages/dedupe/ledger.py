@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from confluent_kafka import Consumer, KafkaException, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from canonical.errors import RetriableError
 from processors.runtime.transactions import CLIENT_LOGGER
@@ -79,6 +79,15 @@ def read_ledger(
             low, _ = consumer.get_watermark_offsets(tp, timeout=10)
             end = _high_watermark(bootstrap_servers, tp)
         except KafkaException as exc:
+            if exc.args[0].code() in (
+                KafkaError.UNKNOWN_TOPIC_OR_PART,
+                KafkaError._UNKNOWN_PARTITION,
+                KafkaError._UNKNOWN_TOPIC,
+            ):
+                raise RetriableError(
+                    "topic_missing",
+                    f"ledger topic {topic} does not exist; create it with `scmflow topics apply`",
+                ) from exc
             # A topic created moments ago may not have a partition leader yet.
             raise RetriableError("kafka_unavailable", f"cannot read {topic}: {exc}") from exc
         start = max(start_offset, low)
