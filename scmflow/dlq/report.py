@@ -4,6 +4,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from canonical.errors import ErrorCode
+
 
 @dataclass(frozen=True, slots=True)
 class ReplayedRecord:
@@ -120,8 +122,8 @@ def _print_dry_run(report: ReplayReport, out: TextIO) -> None:
     if not report.replayed:
         return
     print(
-        f"  {'PARTITION':>9} {'OFFSET':>8}  {'CODE':<28} {'REPLAYS':>7}  {'SOURCE':<10} "
-        f"{'TARGET':<32} KEY",
+        f"  {'PARTITION':>9} {'OFFSET':>8}  {'CODE':<28} {'RETRIABLE':<9} {'REPLAYS':>7}  "
+        f"{'SOURCE':<10} {'TARGET':<32} KEY",
         file=out,
     )
     for record in report.replayed:
@@ -130,10 +132,24 @@ def _print_dry_run(report: ReplayReport, out: TextIO) -> None:
             target += f"[{record.target_partition}]"
         print(
             f"  {record.partition:>9} {record.offset:>8}  {record.code:<28} "
-            f"{record.replay_count - 1:>7}  {record.source:<10} {target:<32} "
-            f"{record.key or '(null)'}",
+            f"{_retriable(record.code):<9} {record.replay_count - 1:>7}  {record.source:<10} "
+            f"{target:<32} {record.key or '(null)'}",
             file=out,
         )
+    if any(_retriable(record.code) == "no" for record in report.replayed):
+        print(
+            "  note: records marked no fail again when replayed unchanged; the partner must "
+            "send a corrected document (see docs/errors.md)",
+            file=out,
+        )
+
+
+def _retriable(code: str) -> str:
+    """Return yes or no from the code's retriable flag, or ? for a code this release lacks."""
+    try:
+        return "yes" if ErrorCode(code).retriable else "no"
+    except ValueError:
+        return "?"
 
 
 def _print_counts(report: ReplayReport, out: TextIO) -> None:

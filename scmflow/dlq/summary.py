@@ -36,6 +36,8 @@ class StageSummary:
     sources: Counter[str] = field(default_factory=Counter)
     ages: Counter[str] = field(default_factory=Counter)
     code_ages: dict[str, Counter[str]] = field(default_factory=dict)
+    code_latest: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Per code, the partition and offset of the last record read, for `dlq show`."""
     oldest_failed_at: datetime | None = None
     newest_failed_at: datetime | None = None
 
@@ -47,6 +49,7 @@ class StageSummary:
         bucket = age_bucket(failed_at, now)
         self.ages[bucket] += 1
         self.code_ages.setdefault(record.code, Counter())[bucket] += 1
+        self.code_latest[record.code] = (record.partition, record.offset)
         if failed_at is not None:
             if self.oldest_failed_at is None or failed_at < self.oldest_failed_at:
                 self.oldest_failed_at = failed_at
@@ -135,11 +138,18 @@ def print_summaries(summaries: list[StageSummary], out: TextIO) -> None:
         names = _bucket_names(summary.ages)
         print(f"\n{summary.topic} by error code and age (failed_at)", file=out)
         header = "".join(f" {name:>7}" for name in names)
-        print(f"  {'CODE':<30} {'RECORDS':>8}{header}", file=out)
+        print(f"  {'CODE':<30} {'RECORDS':>8}{header}  LATEST (PARTITION/OFFSET)", file=out)
         for code, count in sorted(summary.codes.items()):
             ages = summary.code_ages[code]
             cells = "".join(f" {ages.get(name, 0):>7}" for name in names)
-            print(f"  {code:<30} {count:>8}{cells}", file=out)
+            partition, offset = summary.code_latest[code]
+            print(f"  {code:<30} {count:>8}{cells}  {partition}/{offset}", file=out)
+        partition, offset = next(iter(summary.code_latest.values()))
+        print(
+            f"  show one: scmflow dlq show --stage {summary.stage} "
+            f"--partition {partition} --offset {offset}",
+            file=out,
+        )
         print(f"\n{summary.topic} by source", file=out)
         print(f"  {'SOURCE':<30} {'RECORDS':>8}", file=out)
         for source, count in sorted(summary.sources.items()):

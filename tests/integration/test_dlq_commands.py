@@ -158,6 +158,7 @@ def test_list_table_through_argparse(cli_env, capsys):
     assert cli_env.topic("dlq.normalize") in output
     assert "MAPPING_MISSING" in output
     assert "X12_SEGMENT_MISSING" in output
+    assert "show one: scmflow dlq show --stage normalize --partition" in output
 
 
 def test_list_unknown_stage_exits_2(failed_run):
