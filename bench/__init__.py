@@ -1,0 +1,1 @@
+"""Benchmark harness for scmflow and its peers; not part of the installed product."""
