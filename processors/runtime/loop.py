@@ -221,26 +221,37 @@ class StageRunner:
             )
 
     def _collect_batch(self, stop: threading.Event) -> list[Message]:
-        """Gather up to max_batch records, for at most one commit interval."""
+        """Wait up to one commit interval for a record, then take what is already fetched.
+
+        A batch starts as soon as one record arrives, so a record waits for at
+        most its own batch, not for a full interval. Under load the fetched
+        queue holds many records and batches grow up to max_batch.
+        """
         assert self._consumer is not None
-        deadline = time.monotonic() + self.config.commit_interval_s
         self._pending = []
-        while len(self._pending) < self.config.max_batch and not stop.is_set():
+        deadline = time.monotonic() + self.config.commit_interval_s
+        while not self._pending and not stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            messages = self._consumer.consume(
-                num_messages=self.config.max_batch - len(self._pending), timeout=remaining
-            )
-            for message in messages:
-                error = message.error()
-                if error is None:
-                    self._pending.append(message)
-                elif error.fatal():
-                    raise StageStopped(f"consumer failed: {error}")
-                else:
-                    self._log.warning("consumer_error", error=str(error))
+            self._take(self._consumer.consume(num_messages=1, timeout=remaining))
+        while self._pending and len(self._pending) < self.config.max_batch:
+            before = len(self._pending)
+            wanted = self.config.max_batch - len(self._pending)
+            self._take(self._consumer.consume(num_messages=wanted, timeout=0))
+            if len(self._pending) == before:
+                break
         return self._pending
+
+    def _take(self, messages: list[Message]) -> None:
+        for message in messages:
+            error = message.error()
+            if error is None:
+                self._pending.append(message)
+            elif error.fatal():
+                raise StageStopped(f"consumer failed: {error}")
+            else:
+                self._log.warning("consumer_error", error=str(error))
 
     def _prepare_assigned(self, stop: threading.Event) -> bool:
         """Let the stage prepare newly assigned partitions; return False to retry later."""

@@ -81,8 +81,9 @@ def test_metrics_endpoint_serves_registry(pipeline):
         status, body = get(f"http://127.0.0.1:{port}/metrics")
         assert status == 200
         assert "scmflow_records_consumed_total" in body
-        status, document = get(f"http://127.0.0.1:{port}/readyz")
-        assert status == 200
+        ready_url = f"http://127.0.0.1:{port}/readyz"
+        assert wait_for(lambda: get(ready_url)[0] == 200), f"not ready: {get(ready_url)}"
+        status, document = get(ready_url)
         assert document["checks"]["broker"] is True
         assert document["checks"]["redis"] is True
     finally:

@@ -30,6 +30,8 @@ class DedupeState:
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self.client = client
         self.prefix = prefix
+        # Registered once: calls send EVALSHA with the script's hash, not its text.
+        self._raise_version = client.register_script(_RAISE_VERSION)
 
     def version_key(self, entity_id: str) -> str:
         return f"{self.prefix}version:{entity_id}"
@@ -97,9 +99,10 @@ class DedupeState:
                     continue
                 pipeline.set(entry.redis_key, b"1", ex=ttl)
                 if entry.entity_version is not None:
-                    pipeline.eval(
-                        _RAISE_VERSION, 1, self.version_key(entry.entity_id),
-                        entry.entity_version, ttl,
+                    self._raise_version(
+                        keys=[self.version_key(entry.entity_id)],
+                        args=[entry.entity_version, ttl],
+                        client=pipeline,
                     )
             for (topic, partition), offset in checkpoints.items():
                 pipeline.set(self.checkpoint_key(topic, partition), offset)
