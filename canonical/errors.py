@@ -24,7 +24,7 @@ class ErrorCode(StrEnum):
     X12_SEGMENT_MISSING = "X12_SEGMENT_MISSING"
     """A segment the transaction set requires is absent."""
     X12_ELEMENT_INVALID = "X12_ELEMENT_INVALID"
-    """An element is missing, malformed or holds a value outside its code list."""
+    """An element is missing, malformed or contains a value outside its code list."""
     X12_HIERARCHY_INVALID = "X12_HIERARCHY_INVALID"
     """The HL tree has no shipment level, duplicate ids or a cycle."""
     EDIFACT_INTERCHANGE_INVALID = "EDIFACT_INTERCHANGE_INVALID"

@@ -2,7 +2,7 @@
 
 /healthz is liveness: every stage loop is making progress, or is idle with no
 lag (processors.runtime.health). /readyz is readiness: every stage has
-partitions assigned and the broker and Redis answer. Both return 200 or 503
+partitions assigned and the broker and Redis respond. Both return 200 or 503
 with a JSON body naming each stage's state.
 """
 

@@ -1,4 +1,4 @@
-"""Webhook bodies in `scmflow normalize`: a file holds one body, the format names the sender.
+"""Webhook bodies in `scmflow normalize`: a file contains one body, the format names the sender.
 
 The raw record is built exactly as the ingress builds it after a verified
 request, minus the signature check: the provider's rules pick the event id,

@@ -225,7 +225,7 @@ class StageRunner:
 
         A batch starts as soon as one record arrives, so a record waits for at
         most its own batch, not for a full interval. Under load the fetched
-        queue holds many records and batches grow up to max_batch.
+        queue contains many records and batches grow up to max_batch.
         """
         assert self._consumer is not None
         self._pending = []

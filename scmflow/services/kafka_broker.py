@@ -64,7 +64,7 @@ def kafka_responds(bootstrap_servers: str, timeout: float = 3.0) -> bool:
     admin = AdminClient({"bootstrap.servers": bootstrap_servers})
     try:
         # DescribeCluster names the brokers without listing every topic, so the
-        # answer stays fast on a broker that holds thousands of topics.
+        # response stays fast on a broker with thousands of topics.
         cluster = admin.describe_cluster(request_timeout=timeout).result(timeout=timeout + 1)
     except (KafkaException, TimeoutError):
         return False
@@ -116,7 +116,7 @@ def start_kafka(config: ServiceConfig) -> ServiceState:
     for port in (config.kafka_port, config.controller_port):
         if port_accepts(LOCAL_HOST, port):
             raise ServiceError(
-                f"kafka: a program listens on {LOCAL_HOST}:{port} but did not answer as a Kafka "
+                f"kafka: a program listens on {LOCAL_HOST}:{port} but did not respond as a Kafka "
                 "broker within 10 s; if it is a busy broker, try again or set "
                 "KAFKA_BOOTSTRAP_SERVERS to use it without starting one, otherwise free the port"
             )

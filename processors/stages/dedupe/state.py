@@ -111,7 +111,7 @@ class DedupeState:
             raise RetriableError("redis_unavailable", str(exc)) from exc
 
 
-# Set the version key to ARGV[1] unless it already holds a higher one; refresh its TTL.
+# Set the version key to ARGV[1] unless it already contains a higher one; refresh its TTL.
 _RAISE_VERSION = """
 local current = tonumber(redis.call('GET', KEYS[1]))
 if current == nil or current < tonumber(ARGV[1]) then
