@@ -5,7 +5,7 @@ Key layout under the stage's prefix (``scmflow:dedupe:`` by default):
 - ``<prefix><source>:<idempotency key>``: present while the key's dedupe window lasts;
 - ``<prefix>version:<entity id>``: the highest entity version forwarded;
 - ``<prefix>checkpoint:<ledger topic>:<partition>``: the ledger offset up to
-  which Redis holds every entry. It is written in the same MULTI/EXEC as the
+  which Redis contains every entry. It is written in the same MULTI/EXEC as the
   keys, so Redis losing keys (a restart without persistence, a failover to a
   replica that missed writes) also moves the checkpoint back, which the stage
   detects by comparing it with the offset it last wrote.
