@@ -83,7 +83,7 @@ class ErrorCode(StrEnum):
     ROUTE_NOT_FOUND = "ROUTE_NOT_FOUND"
     """No fan-out route in topology.yaml matches the event."""
     ENTITY_PARKED = "ENTITY_PARKED"
-    """An earlier record with the same key is in the dead-letter topic; this one waits
+    """An earlier record with the same key is in the dead-letter topic. This one waits
     there too, so that no consumer applies a later state on top of a missing one."""
     INTERNAL_ERROR = "INTERNAL_ERROR"
     """An unexpected exception in the stage's code, after the configured attempts."""

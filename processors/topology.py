@@ -179,26 +179,26 @@ class Topology(_Model):
 
     def topic_specs(self) -> list[TopicSpec]:
         """Return every topic the pipeline uses, with partitions and configs after overrides."""
-        wanted: dict[str, str] = {}
+        profile_of_topic: dict[str, str] = {}
         for source in self.sources.values():
-            wanted[source.topic] = "raw"
+            profile_of_topic[source.topic] = "raw"
         for outbound in self.outbound.values():
-            wanted[outbound.topic] = outbound.profile
+            profile_of_topic[outbound.topic] = outbound.profile
         for entity in self.entities:
-            wanted[self.normalized_topic(entity)] = "stream"
-            wanted[self.canonical_topic(entity)] = "canonical"
+            profile_of_topic[self.normalized_topic(entity)] = "stream"
+            profile_of_topic[self.canonical_topic(entity)] = "canonical"
         for route in self.routes:
-            wanted[route.topic] = "consumer"
+            profile_of_topic[route.topic] = "consumer"
         for stage in self.stages.values():
-            wanted[stage.dlq] = "dlq"
+            profile_of_topic[stage.dlq] = "dlq"
             if stage.blocked_topic:
-                wanted[stage.blocked_topic] = "state"
+                profile_of_topic[stage.blocked_topic] = "state"
         if self.stages["dedupe"].ledger_suffix:
             for topic in self.stage_inputs("dedupe"):
-                wanted[self.ledger_topic(topic)] = "ledger"
+                profile_of_topic[self.ledger_topic(topic)] = "ledger"
 
         specs = []
-        for name, profile in wanted.items():
+        for name, profile in profile_of_topic.items():
             override = self.overrides.get(name, Override())
             specs.append(
                 TopicSpec(

@@ -84,18 +84,17 @@ def run_demo(
         publisher = RawPublisher(bootstrap_servers)
         raw_topic = topology.sources["x12"].topic
         published = 0
+        profiles = X12EnvelopeProfiles.load()
         for path in files:
-            data_start = path.read_bytes()[:4096]
-            if detect_format(data_start) != "x12":
+            data = path.read_bytes()
+            if detect_format(data[:4096]) != "x12":
                 print(
                     f"warning: {path} is not an X12 interchange; the demo ingests X12 only, so "
                     "it will be dead-lettered (`scmflow ingest edifact` and the other ingest "
                     "commands publish other formats)",
                     file=out,
                 )
-            documents = split_interchanges(
-                path.read_bytes(), filename=path.name, profiles=X12EnvelopeProfiles.load()
-            )
+            documents = split_interchanges(data, filename=path.name, profiles=profiles)
             delivery = publisher.publish(raw_topic, documents)
             published += delivery.delivered
             for failure in delivery.failed:

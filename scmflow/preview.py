@@ -7,6 +7,7 @@ on stderr with the error code the normalize stage would dead-letter it with.
 
 import argparse
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
@@ -70,6 +71,12 @@ def detect_format(data: bytes) -> str | None:
     return "edifact" if looks_like_edifact(data) else None
 
 
+@lru_cache(maxsize=1)
+def _x12_profiles() -> X12EnvelopeProfiles:
+    # Read once per process: a preview or report reads many files with one config.
+    return X12EnvelopeProfiles.load()
+
+
 def split_file(
     data: bytes,
     file_format: str,
@@ -87,7 +94,7 @@ def split_file(
         return split_flatfile(data, layout, filename=filename, received_at=received_at)
     if file_format == "x12":
         return split_interchanges(
-            data, filename=filename, received_at=received_at, profiles=X12EnvelopeProfiles.load()
+            data, filename=filename, received_at=received_at, profiles=_x12_profiles()
         )
     return SPLITTERS[file_format](data, filename=filename, received_at=received_at)
 

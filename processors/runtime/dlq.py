@@ -90,8 +90,8 @@ def dead_letter_output(
         H_REPLAY_COUNT_AT_FAILURE: replay_count,
     }
     # Error headers of an earlier failure are replaced, not repeated.
-    kept = [(k, v) for k, v in (message.headers() or []) if k not in error_headers]
-    headers = kept + [(k, v.encode("utf-8")) for k, v in error_headers.items()]
+    original = [(k, v) for k, v in (message.headers() or []) if k not in error_headers]
+    headers = original + [(k, v.encode("utf-8")) for k, v in error_headers.items()]
     return Output(topic=dlq_topic, key=message.key(), value=message.value(), headers=headers)
 
 

@@ -237,8 +237,8 @@ class StageRunner:
             self._take(self._consumer.consume(num_messages=1, timeout=remaining))
         while self._pending and len(self._pending) < self.config.max_batch:
             before = len(self._pending)
-            wanted = self.config.max_batch - len(self._pending)
-            self._take(self._consumer.consume(num_messages=wanted, timeout=0))
+            room = self.config.max_batch - len(self._pending)
+            self._take(self._consumer.consume(num_messages=room, timeout=0))
             if len(self._pending) == before:
                 break
         return self._pending

@@ -102,12 +102,12 @@ class KeyBlocks:
 
     def load(self, partitions: list[tuple[str, int]]) -> None:
         """Read the blocks of newly assigned input partitions from the compacted topic."""
-        wanted: dict[int, set[str]] = {}
+        topics_by_state_partition: dict[int, set[str]] = {}
         for topic, partition in partitions:
-            wanted.setdefault(self._partition_for(partition), set()).add(topic)
+            topics_by_state_partition.setdefault(self._partition_for(partition), set()).add(topic)
         consumer = self._reader()
         try:
-            for state_partition, topics in wanted.items():
+            for state_partition, topics in topics_by_state_partition.items():
                 self._read_partition(consumer, state_partition, topics)
         except KafkaException as exc:
             # A topic created moments ago may not have a partition leader yet.

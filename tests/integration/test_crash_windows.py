@@ -2,7 +2,7 @@
 
 Each test kills the worker at a named failpoint of its first batch, starts
 it again, sends a resend of the same document and one new document, and
-checks that the canonical topic holds each shipment exactly once.
+checks that the canonical topic contains each shipment exactly once.
 """
 
 import pytest

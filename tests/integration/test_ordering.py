@@ -31,14 +31,14 @@ def replay(pipeline, dead) -> None:
     origin = headers.get("scmflow.replay.origin") or ":".join(
         headers[f"scmflow.error.{name}"] for name in ("topic", "partition", "offset")
     )
-    kept = [(k, v) for k, v in dead.headers() if not k.startswith("scmflow.error.")]
-    kept += [("scmflow.replay.count", b"1"), ("scmflow.replay.origin", origin.encode())]
+    headers_out = [(k, v) for k, v in dead.headers() if not k.startswith("scmflow.error.")]
+    headers_out += [("scmflow.replay.count", b"1"), ("scmflow.replay.origin", origin.encode())]
     producer = Producer({"bootstrap.servers": pipeline.bootstrap})
     producer.produce(
         headers["scmflow.error.topic"],
         key=dead.key(),
         value=dead.value(),
-        headers=kept,
+        headers=headers_out,
         partition=int(headers["scmflow.error.partition"]),
     )
     assert producer.flush(30) == 0

@@ -16,7 +16,7 @@ Why no crash loses or duplicates an event:
   resend can be checked against them.
 - Redis restarting empty, or failing over to a replica that missed writes,
   moves the checkpoint back with the keys. Every batch reads the checkpoint
-  with the keys and compares it with the offset this worker last wrote; a
+  with the keys and compares it with the offset this worker last wrote. A
   lower value makes the stage restore the partition from the ledger first.
 - Redis being unreachable raises RetriableError: the runtime pauses the
   partitions and retries; nothing is dead-lettered because of it.

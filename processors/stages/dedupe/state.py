@@ -6,9 +6,9 @@ Key layout under the stage's prefix (``scmflow:dedupe:`` by default):
 - ``<prefix>version:<entity id>``: the highest entity version forwarded;
 - ``<prefix>checkpoint:<ledger topic>:<partition>``: the ledger offset up to
   which Redis contains every entry. It is written in the same MULTI/EXEC as the
-  keys, so Redis losing keys (a restart without persistence, a failover to a
-  replica that missed writes) also moves the checkpoint back, which the stage
-  detects by comparing it with the offset it last wrote.
+  keys, so when Redis loses keys (a restart without persistence, a failover to
+  a replica that missed writes) the checkpoint moves back with them. The stage
+  detects that by comparing it with the offset it last wrote.
 """
 
 import time

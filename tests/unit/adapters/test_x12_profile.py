@@ -33,7 +33,9 @@ def test_short_isa_rejected_without_profile(tmp_path):
 
 
 def test_short_isa_accepted_for_configured_sender(tmp_path):
-    config = profiles(tmp_path, "x12:\n  partners:\n    SHORTISA:\n      variable_width_isa: true\n")
+    config = profiles(
+        tmp_path, "x12:\n  partners:\n    SHORTISA:\n      variable_width_isa: true\n"
+    )
     [document] = split_interchanges(SHORT_ISA.encode(), filename="a.edi", profiles=config)
     assert H_SPLIT_ERROR_CODE not in document.headers
     assert document.value.startswith(b"ST*856*0001")
